@@ -1,0 +1,164 @@
+"""treatysim command line: parse, call ``sim``, write files. No model logic lives here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim import InputError, load_scenario, run_conference
+from sim.errors import Problem
+from sim.loader import scenario_file, scenario_json_schema, validate
+from sim.provenance import file_digest, manifest
+from sim.results import write_run
+from sim.summary import render
+from sim.synth import synthetic_scenario, to_toml
+
+app = typer.Typer(
+    name="treatysim",
+    help="Simulate multistakeholder treaty conferences: how procedural openness changes what is agreed and who defects.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="PATH=VALUE",
+        help="Override a scenario key, e.g. --set process.decision_rule=majority or "
+        "--set delegations.USA.capability=30 (value parsed as TOML). Repeatable.",
+    ),
+]
+
+
+def fail(problems: list[Problem]) -> None:
+    """Print one line per problem to stderr and exit with code 2."""
+    for problem in problems:
+        typer.echo(f"error: {problem}", err=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def user_errors():
+    """Turn input problems into messages and exit code 2."""
+    try:
+        yield
+    except InputError as err:
+        fail(err.problems)
+
+
+@app.command()
+def run(
+    scenario: Annotated[
+        Path, typer.Argument(help="Scenario TOML file, or a folder holding scenario.toml.")
+    ],
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the run's random generator.")] = 1,
+    overrides: SetOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write provisions.csv, delegations.csv, events.csv, rounds.csv, metrics.json, manifest.json here."
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object instead of the summary.")
+    ] = False,
+) -> None:
+    """Run one conference and report what was agreed, who signed, who refused and why."""
+    overrides = overrides or []
+    with user_errors():
+        spec = load_scenario(scenario, overrides)
+        if out is not None and out.exists() and not out.is_dir():
+            raise InputError.single(str(out), "--out", "exists and is not a folder")
+        outcome = run_conference(spec, seed)
+        if out is not None:
+            source = scenario_file(scenario)
+            record = manifest(
+                kind="run",
+                scenario_file=str(source),
+                scenario_sha256=file_digest(source),
+                overrides=overrides,
+                seed=seed,
+                scenario=spec.model_dump(mode="json"),
+            )
+            try:
+                written = write_run(out, outcome, record)
+            except OSError as err:
+                raise InputError.single(
+                    str(out), "--out", f"cannot write results: {err.strerror or err}"
+                ) from None
+            typer.echo(f"wrote {len(written)} files to {out}", err=True)
+    if as_json:
+        typer.echo(json.dumps(outcome.to_dict(), indent=2))
+    else:
+        typer.echo(render(outcome), nl=False)
+
+
+@app.command("validate")
+def validate_command(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files or folders.")],
+    overrides: SetOption = None,
+) -> None:
+    """Check scenario files; print every problem with its file and field."""
+    problems: list[Problem] = []
+    for path in files:
+        try:
+            spec = load_scenario(path, overrides or [])
+        except InputError as err:
+            problems += err.problems
+            continue
+        n, m, k = spec.arrays.shape
+        typer.echo(f"ok: {scenario_file(path)} ({n} delegations, {m} stakeholders, {k} provisions)")
+    if problems:
+        fail(problems)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files."""
+    typer.echo(json.dumps(scenario_json_schema(), indent=2))
+
+
+@app.command()
+def synth(
+    delegations: Annotated[int, typer.Option(min=1, help="Number of delegations.")] = 30,
+    provisions: Annotated[int, typer.Option(min=1, help="Number of provisions.")] = 5,
+    stakeholders: Annotated[int, typer.Option(min=0, help="Number of stakeholders.")] = 10,
+    blocs: Annotated[int, typer.Option(min=1, help="Number of blocs.")] = 4,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the generator.")] = 1,
+    rounds: Annotated[int, typer.Option(min=1, help="Rounds of the conference.")] = 20,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the scenario here (default: standard output).")
+    ] = None,
+) -> None:
+    """Write a valid synthetic scenario of any size."""
+    raw = synthetic_scenario(delegations, provisions, stakeholders, blocs, seed, rounds)
+    with user_errors():
+        validate(raw, "synthetic scenario")
+        text = to_toml(raw)
+        if out is None:
+            typer.echo(text, nl=False)
+            return
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as err:
+            raise InputError.single(
+                str(out), "--out", f"cannot write: {err.strerror or err}"
+            ) from None
+    typer.echo(f"wrote {out}", err=True)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(app())
+
+
+if __name__ == "__main__":
+    main()

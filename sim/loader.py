@@ -1,0 +1,349 @@
+"""Reading scenarios: TOML files, CSV actor tables, command-line overrides, readable errors.
+
+``load_scenario(path, overrides)`` reads the TOML (a folder means its ``scenario.toml``), appends
+the rows of any ``delegations_csv`` / ``stakeholders_csv`` tables, applies ``--set`` overrides to
+the raw data, and validates the result. Every problem becomes one line naming the file (and CSV
+line) and the field, collected in an :class:`~sim.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sim.errors import CrossFieldProblems, InputError, Problem
+from sim.scenario import Scenario
+
+#: Columns a CSV actor table may have besides ``pos_<provision>`` and ``sal_<provision>``.
+CSV_COLUMNS = {
+    "delegations": (
+        "id",
+        "name",
+        "bloc",
+        "coalitions",
+        "capability",
+        "votes",
+        "domestic_openness",
+        "concession",
+        "seated",
+    ),
+    "stakeholders": ("id", "name", "kind", "home", "resources"),
+}
+_NUMERIC = {"capability", "votes", "domestic_openness", "resources"}
+_PATH_ITEM = re.compile(r"^(delegations|stakeholders|provisions|blocs)\[([^\]]+)\]")
+
+
+def scenario_file(path: str | Path) -> Path:
+    """The TOML file a path names: the path itself, or ``scenario.toml`` inside a folder."""
+    path = Path(path)
+    return path / "scenario.toml" if path.is_dir() else path
+
+
+def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
+    """Read, override and validate a scenario file.
+
+    Raises:
+        InputError: with one problem per line for anything wrong.
+
+    """
+    file = scenario_file(path)
+    raw, origins = read_raw(file)
+    apply_overrides(raw, overrides)
+    return validate(raw, str(file), origins)
+
+
+def read_raw(file: Path) -> tuple[dict, dict]:
+    """The scenario's raw data with CSV rows appended, and where each CSV row came from."""
+    if not file.exists():
+        raise InputError.single(str(file), "", "no such file")
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise InputError.single(str(file), "", f"invalid TOML: {err}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError.single(str(file), "", f"cannot read: {err}") from None
+    origins: dict[tuple[str, int], str] = {}
+    problems: list[Problem] = []
+    for table in ("delegations", "stakeholders"):
+        key = f"{table}_csv"
+        if key not in raw:
+            continue
+        reference = raw.pop(key)
+        if not isinstance(reference, str):
+            problems.append(Problem(str(file), key, "must be a path (a string)"))
+            continue
+        rows = raw.setdefault(table, [])
+        if not isinstance(rows, list):
+            continue  # validation reports the type
+        csv_path = (file.parent / reference).resolve()
+        try:
+            for line, row in _read_actor_csv(csv_path, table, problems):
+                origins[(table, len(rows))] = f"{csv_path} line {line}"
+                rows.append(row)
+        except FileNotFoundError:
+            problems.append(Problem(str(file), key, f"CSV file not found: {csv_path}"))
+    if problems:
+        raise InputError(problems)
+    return raw, origins
+
+
+def _read_actor_csv(path: Path, table: str, problems: list[Problem]):
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        allowed = CSV_COLUMNS[table]
+        bad = [c for c in header if c not in allowed and not c.startswith(("pos_", "sal_"))]
+        if "id" not in header:
+            problems.append(Problem(f"{path} line 1", "id", "the header needs an 'id' column"))
+        if bad:
+            problems.append(
+                Problem(
+                    f"{path} line 1",
+                    ", ".join(bad),
+                    f"unknown column; allowed: {', '.join(allowed)}, pos_<provision>, sal_<provision>",
+                )
+            )
+        if problems:
+            return
+        for row in reader:
+            line = reader.line_num
+            if None in row:
+                problems.append(
+                    Problem(f"{path} line {line}", "", "more cells than header columns")
+                )
+                continue
+            yield line, _row_to_actor(row, path, line, problems)
+
+
+def _row_to_actor(row: dict[str, str], path: Path, line: int, problems: list[Problem]) -> dict:
+    actor: dict[str, Any] = {}
+    positions: dict[str, Any] = {}
+    salience: dict[str, Any] = {}
+    for column, cell in row.items():
+        cell = (cell or "").strip()
+        if cell == "":
+            continue
+        if column.startswith(("pos_", "sal_")) or column in _NUMERIC:
+            try:
+                value: Any = float(cell)
+            except ValueError:
+                problems.append(Problem(f"{path} line {line}", column, f"not a number: {cell!r}"))
+                continue
+        elif column == "coalitions":
+            value = [part.strip() for part in cell.split(";") if part.strip()]
+        elif column == "seated":
+            value = {
+                "true": True,
+                "yes": True,
+                "1": True,
+                "false": False,
+                "no": False,
+                "0": False,
+            }.get(cell.lower(), cell)
+        elif column == "concession":
+            try:
+                value = float(cell)
+            except ValueError:
+                value = cell
+        else:
+            value = cell
+        if column.startswith("pos_"):
+            positions[column[4:]] = value
+        elif column.startswith("sal_"):
+            salience[column[4:]] = value
+        else:
+            actor[column] = value
+    if positions:
+        actor["positions"] = positions
+    if salience:
+        actor["salience"] = salience
+    return actor
+
+
+# --- overrides ---------------------------------------------------------------------------------
+
+
+def parse_value(text: str) -> Any:
+    """A ``--set`` value: TOML if it parses as a TOML value, else the bare string."""
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...]) -> None:
+    """Apply ``path=value`` overrides in place; list items are addressed by id or index."""
+    problems = []
+    for override in overrides:
+        path, sep, text = override.partition("=")
+        path = path.strip()
+        if not sep or not path:
+            problems.append(
+                Problem("--set", override, "expected PATH=VALUE, e.g. process.rounds=12")
+            )
+            continue
+        try:
+            _set_path(raw, path.split("."), parse_value(text.strip()))
+        except KeyError as err:
+            problems.append(Problem("--set", path, err.args[0]))
+    if problems:
+        raise InputError(problems)
+
+
+def _set_path(node: Any, parts: list[str], value: Any) -> None:
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        where = ".".join(parts[:depth]) or "the scenario"
+        if isinstance(node, list):
+            index = _list_index(node, part, where)
+            if last:
+                node[index] = value
+                return
+            node = node[index]
+        elif isinstance(node, dict):
+            if last:
+                node[part] = value
+                return
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            elif isinstance(child, str) and part == "openness":
+                child = node[part] = {"preset": child}
+            elif not isinstance(child, dict | list):
+                raise KeyError(
+                    f"{'.'.join(parts[: depth + 1])} is a value ({child!r}), not a table"
+                )
+            node = child
+        else:
+            raise KeyError(f"cannot set inside {where}")
+
+
+def _list_index(items: list, part: str, where: str) -> int:
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and item.get("id") == part:
+            return index
+    if part.isdigit() and int(part) < len(items):
+        return int(part)
+    raise KeyError(f"no item with id '{part}' in {where}")
+
+
+# --- validation and messages -------------------------------------------------------------------
+
+
+def validate(raw: dict, where: str, origins: dict | None = None) -> Scenario:
+    """Validate raw scenario data; problems name ``where`` (or a CSV line) and the field."""
+    origins = origins or {}
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as err:
+        raise InputError(_problems(err, raw, where, origins)) from None
+
+
+def _problems(err: ValidationError, raw: dict, where: str, origins: dict) -> list[Problem]:
+    ids = _ids_by_index(raw)
+    found: list[Problem] = []
+    for item in err.errors():
+        ctx_error = item.get("ctx", {}).get("error")
+        prefix = _path(item["loc"], raw)
+        if isinstance(ctx_error, CrossFieldProblems):
+            for path, message in ctx_error.problems:
+                full = ".".join(p for p in (prefix, path) if p)
+                found.append(_located(full, message, where, origins, ids))
+            continue
+        message = _message(item)
+        found.append(_located(prefix, message, where, origins, ids))
+    unique = list(dict.fromkeys(found))
+    return unique
+
+
+def _ids_by_index(raw: dict) -> dict[tuple[str, str], int]:
+    out = {}
+    for table in ("delegations", "stakeholders"):
+        items = raw.get(table)
+        if isinstance(items, list):
+            for index, item in enumerate(items):
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    out.setdefault((table, item["id"]), index)
+    return out
+
+
+def _located(path: str, message: str, where: str, origins: dict, ids: dict) -> Problem:
+    """Point a problem at its CSV line when the item came from a CSV table."""
+    match = _PATH_ITEM.match(path)
+    if match:
+        table, key = match.groups()
+        index = ids.get((table, key), int(key) if key.isdigit() else None)
+        origin = origins.get((table, index))
+        if origin:
+            rest = path[match.end() :].lstrip(".")
+            column = re.sub(r"^positions\.", "pos_", re.sub(r"^salience\.", "sal_", rest))
+            return Problem(origin, column, message)
+    return Problem(where, path, message)
+
+
+def _path(loc: tuple, raw: Any) -> str:
+    """``('delegations', 3, 'positions', 'scope')`` → ``delegations[USA].positions.scope``."""
+    parts: list[str] = []
+    node = raw
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list):
+            item = node[part] if part < len(node) else None
+            label = (
+                item.get("id")
+                if isinstance(item, dict) and isinstance(item.get("id"), str)
+                else part
+            )
+            parts[-1] = f"{parts[-1]}[{label}]" if parts else f"[{label}]"
+            node = item
+        elif isinstance(node, dict) and part in node:
+            parts.append(str(part))
+            node = node[part]
+        elif (
+            isinstance(node, dict)
+            and isinstance(part, str)
+            and node is not raw
+            and _is_type_tag(part)
+        ):
+            continue
+        else:
+            if isinstance(node, dict) or node is None:
+                parts.append(str(part))
+            node = None
+    return ".".join(parts)
+
+
+def _is_type_tag(part: str) -> bool:
+    return "[" in part or part in {"float", "int", "str", "bool", "dict", "list"}
+
+
+def _message(item: dict) -> str:
+    kind = item["type"]
+    if kind == "extra_forbidden":
+        return "unknown key (not part of the scenario format; see docs/scenario-format.md)"
+    if kind == "missing":
+        return "required field is missing"
+    message = item["msg"].removeprefix("Value error, ")
+    if "input" in item and kind not in ("model_type", "dict_type", "list_type"):
+        shown = repr(item["input"])
+        if len(shown) <= 40:
+            message += f" (got {shown})"
+    return message
+
+
+def scenario_json_schema() -> dict:
+    """JSON Schema of a scenario file, including the keys the loader handles itself."""
+    schema = Scenario.model_json_schema()
+    schema["properties"]["delegations_csv"] = {
+        "type": "string",
+        "description": "CSV table of further delegations, relative to the TOML file",
+    }
+    schema["properties"]["stakeholders_csv"] = {
+        "type": "string",
+        "description": "CSV table of further stakeholders, relative to the TOML file",
+    }
+    return schema

@@ -1,0 +1,1 @@
+"""One module per phase of a round: pure functions over arrays (no Mesa, no I/O)."""

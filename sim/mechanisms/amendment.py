@@ -1,0 +1,205 @@
+"""Positions the floor can impose by voting: the weighted median and the amendment procedure.
+
+The amendment procedure replaces the text on the table by a floor amendment (a delegation's
+current preference) whenever the required majority, voting sincerely, prefers it. Among the
+amendments that would pass, the one nearest the floor median is taken first — the floor median
+holds the agenda, as in Krehbiel's pivotal-politics model — and the procedure repeats until no
+amendment passes. Under simple majority it ends at the median preference (Black 1948); under a
+qualified majority a text inside the gridlock interval cannot be moved (Krehbiel 1998).
+
+Everything is vectorised over provisions: supports are counted with one ``searchsorted`` over
+the sorted preferences of all provisions at once.
+
+References:
+    Black 1948; Krehbiel 1998.
+
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.mechanisms.decision import RuleSpec, vote_passes
+
+_SPAN = 1000.0  # separates provisions in the flattened sorted array (positions lie in 0..100)
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Lower weighted median of each column of ``values`` (N, K) with weights (N,)."""
+    order = np.argsort(values, axis=0, kind="stable")
+    ordered = np.take_along_axis(values, order, axis=0)
+    cumulative = np.cumsum(weights[order], axis=0)
+    half = cumulative[-1] / 2.0
+    index = (cumulative < half - 1e-12).sum(axis=0)
+    return ordered[index, np.arange(values.shape[1])]
+
+
+class Floor:
+    """The floor's sorted preferences on every provision, for counting sincere votes fast.
+
+    Internally provisions are rows: ``sorted`` is (K, N), each row ascending.
+
+    Args:
+        preferences: (N, K) current preferences.
+        votes: (N,) formal votes; vote weights are counted only when ``with_votes``.
+        with_votes: whether any rule used on this floor weighs formal votes.
+
+    """
+
+    def __init__(self, preferences: np.ndarray, votes: np.ndarray, with_votes: bool = True):
+        n, k = preferences.shape
+        self.n, self.k = n, k
+        self.preferences = preferences
+        self.votes = votes
+        rows = preferences.T
+        self._offset = (_SPAN * np.arange(k))[:, None]
+        self._base = (n * np.arange(k))[:, None]
+        if with_votes:
+            order = np.argsort(rows, axis=1, kind="stable")
+            self.sorted = np.take_along_axis(rows, order, axis=1)
+            cum = np.cumsum(votes[order], axis=1)
+            self._cum_votes = np.hstack([np.zeros((k, 1)), cum]).ravel()
+            self._total_votes = cum[:, -1:]
+            self._cum_base = ((n + 1) * np.arange(k))[:, None]
+        else:
+            self.sorted = np.sort(rows, axis=1)
+            self._cum_votes = None
+        self._flat = (self.sorted + self._offset).ravel()
+
+    def median(self, rule: RuleSpec) -> np.ndarray:
+        """(K, 1) the floor median: by formal votes under the weighted rule, else by count."""
+        if rule.uses_votes:
+            return weighted_median(self.preferences, self.votes)[:, None]
+        return self.sorted[:, (self.n + 1) // 2 - 1 : (self.n + 1) // 2]
+
+    def prefer(
+        self,
+        candidate: np.ndarray,
+        text: np.ndarray,
+        band: float,
+        rule: RuleSpec,
+        rows: np.ndarray | None = None,
+    ):
+        """Sincere votes for each ``candidate`` (R, C) over ``text`` (R, 1).
+
+        A delegation votes for the point it is nearer to unless the two distances differ by at
+        most ``band``. ``rows`` names the provisions the R rows stand for (default: all K).
+        Returns (yes_count, no_count, yes_votes, no_votes), each (R, C); the vote weights are
+        None unless the rule weighs formal votes.
+        """
+        offset, base = (
+            (self._offset, self._base) if rows is None else (self._offset[rows], self._base[rows])
+        )
+        shape = candidate.shape
+        mid = (candidate + text) * 0.5 + offset
+        half = band * 0.5
+        below = np.searchsorted(self._flat, (mid - half).ravel(), "left").reshape(shape) - base
+        upto = np.searchsorted(self._flat, (mid + half).ravel(), "right").reshape(shape) - base
+        above = self.n - upto
+        up = candidate > text + band
+        down = candidate < text - band
+        yes = np.where(up, above, np.where(down, below, 0))
+        no = np.where(up, below, np.where(down, above, 0))
+        if self._cum_votes is None or not rule.weighs_votes:
+            return yes, no, None, None
+        cum_base = self._cum_base if rows is None else self._cum_base[rows]
+        below_v = self._cum_votes[below + cum_base]
+        total = self._total_votes if rows is None else self._total_votes[rows]
+        above_v = total - self._cum_votes[upto + cum_base]
+        yes_v = np.where(up, above_v, np.where(down, below_v, 0.0))
+        no_v = np.where(up, below_v, np.where(down, above_v, 0.0))
+        return yes, no, yes_v, no_v
+
+
+def amend(
+    text: np.ndarray,
+    floor: Floor,
+    rule: RuleSpec,
+    band: float,
+    only: np.ndarray | None = None,
+) -> np.ndarray:
+    """Run the amendment procedure from ``text`` (K,) until no floor amendment passes.
+
+    Args:
+        text: the text on the table on each provision.
+        floor: the delegations' preferences (candidates and voters).
+        rule: the required majority (a voting rule).
+        band: abstention band of the sincere votes.
+        only: (K,) boolean, the provisions to amend (default all); the others keep ``text``.
+
+    Returns:
+        (K,) the text after amendment.
+
+    """
+    result = np.array(text, dtype=float)
+    active = np.arange(floor.k) if only is None else np.flatnonzero(only)
+    median = floor.median(rule)[:, 0]
+    stable = _median_is_stable(rule)
+    if stable and active.size:
+        # exact shortcut: if the median passes against the text it is the floor median's
+        # favourite (distance 0), and nothing beats it afterwards
+        passes = vote_passes(
+            rule, *floor.prefer(median[active, None], result[active, None], band, rule, active)
+        )[:, 0]
+        result[active[passes]] = median[active[passes]]
+        active = active[~passes]
+    for _ in range(floor.n + 1):
+        if active.size == 0:
+            break
+        candidates = floor.sorted[active]
+        current = result[active, None]
+        beats = vote_passes(rule, *floor.prefer(candidates, current, band, rule, active))
+        moved = beats.any(axis=1)
+        # the floor median's favourite among passing amendments; ties go to the smallest move
+        closeness = np.abs(candidates - median[active, None]) + 1e-9 * np.abs(candidates - current)
+        best = np.argmin(np.where(beats, closeness, np.inf), axis=1)
+        chosen = candidates[np.arange(active.size), best]
+        result[active[moved]] = chosen[moved]
+        # rows that stood still are done; so are rows now at a stable median
+        keep = moved & ~(stable & (chosen == median[active]))
+        active = active[keep]
+    return result
+
+
+def _median_is_stable(rule: RuleSpec) -> bool:
+    """Whether no amendment can beat the floor median under ``rule``.
+
+    Every rule that needs more yes than no has this property: for a candidate beyond the
+    (lower, weighted) median by more than the band, everyone at or on the near side of the
+    median votes against it, and they are at least as many (or weigh at least as much) as
+    those beyond. Only a weighted quota below half the votes lacks it.
+    """
+    return rule.kind != "weighted" or rule.quota is None
+
+
+def fallback_outcome(
+    text: np.ndarray,
+    status_quo: np.ndarray,
+    floor: Floor,
+    rule: RuleSpec,
+    band: float,
+    only: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """What a fallback vote would produce on each provision: amend, then vote against the status quo.
+
+    Args:
+        text: (K,) the text on the table.
+        status_quo: (K,) the reversion point.
+        floor: the delegations' preferences.
+        rule: the fallback rule (a voting rule).
+        band: abstention band of the sincere votes.
+        only: (K,) boolean, the provisions to consider (default all); the others report the
+            status quo and not passed.
+
+    Returns:
+        (outcome, passed): the amended text where it beats the status quo, else the status quo;
+        and whether it passed.
+
+    """
+    amended = amend(text, floor, rule, band, only)
+    passed = vote_passes(rule, *floor.prefer(amended[:, None], status_quo[:, None], band, rule))[
+        :, 0
+    ]
+    if only is not None:
+        passed &= only
+    return np.where(passed, amended, status_quo), passed

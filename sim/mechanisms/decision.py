@@ -1,0 +1,183 @@
+"""Decision rules: how a draft becomes adopted (DESIGN §4.3).
+
+A delegation *accepts* a draft when it is within its current tolerance and no worse for it than
+its reservation point; it *objects* otherwise, except that a delegation near indifference
+(within the abstention band) neither objects nor supports. Under a voting rule acceptors vote
+yes, objectors no, and the indifferent abstain; thresholds count those present and voting.
+
+References:
+    Golub 1999 (bargaining in the shadow of the vote); Krehbiel 1998 and Tsebelis 2002
+    (gridlock and veto players).
+
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+VOTING = ("majority", "qualified_majority", "weighted", "double_majority")
+_EPS = 1e-9
+
+#: Standard threshold of each voting rule (share of present and voting).
+DEFAULT_THRESHOLD = {
+    "majority": 0.5,
+    "qualified_majority": 2 / 3,
+    "weighted": 0.5,
+    "double_majority": 0.5,
+}
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A decision rule with its parameters resolved.
+
+    Attributes:
+        kind: ``unanimity``, ``consensus``, ``majority``, ``qualified_majority``, ``weighted``
+            or ``double_majority``.
+        threshold: share of present-and-voting needed (count share under double majority).
+        quota: absolute yes votes needed under ``weighted`` (replaces the threshold).
+        weight_threshold: share of vote weight needed under ``double_majority``.
+        capability_share: consensus blocks when objectors hold more of the capability.
+        count_share: consensus blocks when objectors are more numerous than this share.
+
+    """
+
+    kind: str
+    threshold: float = 0.5
+    quota: float | None = None
+    weight_threshold: float = 0.5
+    capability_share: float = 0.1
+    count_share: float = 0.1
+
+    @property
+    def is_vote(self) -> bool:
+        """Whether the rule is decided by a vote rather than by the sense of the room."""
+        return self.kind in VOTING
+
+    @property
+    def weighs_votes(self) -> bool:
+        """Whether passing depends on formal vote weights."""
+        return self.kind in ("weighted", "double_majority")
+
+    @property
+    def uses_votes(self) -> bool:
+        """Whether the floor median is weighted by formal votes (else one per delegation)."""
+        return self.kind == "weighted"
+
+    def describe(self) -> str:
+        """A short human-readable name, e.g. ``qualified_majority (0.67)``."""
+        if self.kind == "qualified_majority":
+            return f"qualified_majority ({self.threshold:.2f})"
+        if self.kind == "weighted":
+            return (
+                f"weighted (quota {self.quota:g})"
+                if self.quota
+                else f"weighted ({self.threshold:.2f})"
+            )
+        if self.kind == "double_majority":
+            return (
+                f"double_majority ({self.threshold:.2f} count, {self.weight_threshold:.2f} weight)"
+            )
+        return self.kind
+
+
+def vote_passes(rule: RuleSpec, yes_count, no_count, yes_votes, no_votes) -> np.ndarray:
+    """Whether a vote passes under a voting rule, elementwise over arrays of tallies.
+
+    Thresholds are shares of those present and voting (abstentions not counted), reached with
+    at least as many yes as the threshold requires and more yes than no. The vote weights may
+    be None for rules that count delegations only.
+    """
+    if rule.kind == "majority":
+        return yes_count > no_count
+    if rule.kind == "qualified_majority":
+        return _share_reached(yes_count, no_count, rule.threshold)
+    if rule.kind == "weighted":
+        if rule.quota is not None:
+            return yes_votes >= rule.quota - _EPS
+        return _share_reached(yes_votes, no_votes, rule.threshold)
+    if rule.kind == "double_majority":
+        return _share_reached(yes_count, no_count, rule.threshold) & _share_reached(
+            yes_votes, no_votes, rule.weight_threshold
+        )
+    raise ValueError(f"{rule.kind} is not a voting rule")
+
+
+def _share_reached(yes: np.ndarray, no: np.ndarray, share: float) -> np.ndarray:
+    return (yes > no) & (yes >= share * (yes + no) - _EPS)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The result of one decision on each of K provisions (arrays of length K)."""
+
+    passed: np.ndarray
+    yes: np.ndarray
+    no: np.ndarray
+    abstain: np.ndarray
+    yes_votes: np.ndarray
+    no_votes: np.ndarray
+    objector_capability: np.ndarray
+
+
+def classify(
+    draft: np.ndarray,
+    preferences: np.ndarray,
+    reservation: np.ndarray,
+    tolerance: np.ndarray | float,
+    band: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split delegations into supporters and objectors of each provision's draft.
+
+    Args:
+        draft: (K,) the text on each provision.
+        preferences: (N, K) current preferences.
+        reservation: (N, K) or (K,) what each delegation gets if the draft fails.
+        tolerance: (N, K) how far from its preference a delegation accepts now
+            (``np.inf`` for a sincere vote).
+        band: gains within ±band are indifference: neither support nor objection.
+
+    Returns:
+        (yes, no): boolean (N, K) arrays; a delegation in neither abstains.
+
+    """
+    distance = np.abs(draft - preferences)
+    gain = np.abs(reservation - preferences) - distance
+    voting = np.abs(gain) > band
+    accept = (distance <= tolerance) & (gain >= 0)
+    return accept & voting, ~accept & voting
+
+
+def tally(
+    rule: RuleSpec,
+    yes: np.ndarray,
+    no: np.ndarray,
+    votes: np.ndarray,
+    capability: np.ndarray,
+) -> Tally:
+    """Count supporters and objectors and apply the rule, provision by provision."""
+    n = yes.shape[0]
+    yes_count = yes.sum(axis=0)
+    no_count = no.sum(axis=0)
+    yes_votes = votes @ yes
+    no_votes = votes @ no
+    objector_capability = (capability @ no) / capability.sum()
+    if rule.kind == "unanimity":
+        passed = no_count == 0
+    elif rule.kind == "consensus":
+        passed = (objector_capability <= rule.capability_share + _EPS) & (
+            no_count <= rule.count_share * n + _EPS
+        )
+    else:
+        passed = vote_passes(rule, yes_count, no_count, yes_votes, no_votes)
+    return Tally(
+        passed=np.asarray(passed, dtype=bool),
+        yes=yes_count,
+        no=no_count,
+        abstain=n - yes_count - no_count,
+        yes_votes=yes_votes,
+        no_votes=no_votes,
+        objector_capability=objector_capability,
+    )

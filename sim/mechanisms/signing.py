@@ -1,0 +1,140 @@
+"""The signing stage: a two-level game (DESIGN §4.6).
+
+Each delegation's score is ``S_i = (1 − o_i)·V_i + o_i·D_i + L_i + B_i + ε_i``: its own value
+of the package over the status quo, its home stakeholders' value, procedural legitimacy, the
+pull of its bloc, and idiosyncratic noise. It signs at or above ``sign_threshold``, refuses below
+``refuse_threshold``; in between, an accountable delegation (``o_i ≥ defer_openness``) whose
+stakeholders were not seated defers to consult at home, and any other decides by which side of
+the midpoint it is on. Bloc pull is solved as a threshold cascade: decisions and pulls are
+updated together until nothing changes.
+
+References:
+    Putnam 1988 (two-level games); Granovetter 1978 (threshold cascades).
+
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SIGN, REFUSE, DEFER, NONE = 0, 1, 2, 3
+DECISIONS = ("sign", "refuse", "defer", "none")
+
+
+def package_value(
+    package: np.ndarray, status_quo: np.ndarray, positions: np.ndarray, salience: np.ndarray
+) -> np.ndarray:
+    """Salience-weighted gain of the package over the status quo, per actor (scale 0–1)."""
+    gain = np.abs(status_quo - positions) - np.abs(package - positions)
+    return (salience * gain).sum(axis=1) / 100.0
+
+
+def domestic_value(
+    stakeholder_value: np.ndarray,
+    resources: np.ndarray,
+    home: np.ndarray,
+    own_value: np.ndarray,
+) -> np.ndarray:
+    """Resource-weighted value of the package to each delegation's home stakeholders.
+
+    A delegation without home stakeholders has no separate domestic voice: its own value stands.
+    """
+    n = len(own_value)
+    homed = home >= 0
+    total = np.bincount(home[homed], weights=resources[homed], minlength=n)
+    summed = np.bincount(home[homed], weights=(resources * stakeholder_value)[homed], minlength=n)
+    return np.divide(summed, total, out=own_value.astype(float).copy(), where=total > 0)
+
+
+def experienced_openness(access: float, transparency: float, seated: np.ndarray) -> np.ndarray:
+    """Ω_i: mean of access, transparency and whether i's own stakeholders were seated."""
+    return (access + transparency + seated.astype(float)) / 3.0
+
+
+def legitimacy(
+    domestic_openness: np.ndarray, openness: np.ndarray, weight: float, reference: float
+) -> np.ndarray:
+    """L_i = λ_L · o_i · (Ω_i − Ω₀): accountable governments must justify the process at home."""
+    return weight * domestic_openness * (openness - reference)
+
+
+def classify(
+    score: np.ndarray, sign_threshold: float, refuse_threshold: float, may_defer: np.ndarray
+) -> np.ndarray:
+    """Decision codes from scores."""
+    midpoint = (sign_threshold + refuse_threshold) / 2.0
+    undecided = np.where(may_defer, DEFER, np.where(score >= midpoint, SIGN, REFUSE))
+    return np.where(
+        score >= sign_threshold, SIGN, np.where(score < refuse_threshold, REFUSE, undecided)
+    ).astype(np.int8)
+
+
+@dataclass(frozen=True)
+class Cascade:
+    """Result of the signing cascade.
+
+    Attributes:
+        decisions: (N,) codes (``SIGN``, ``REFUSE``, ``DEFER``).
+        pull: (N,) bloc pull B_i at the fixed point.
+        steps: list of (step, indices that changed, their new codes); step 0 is the decision
+            without bloc pull.
+        converged: False when the cascade cycled and was stopped.
+
+    """
+
+    decisions: np.ndarray
+    pull: np.ndarray
+    steps: list[tuple[int, np.ndarray, np.ndarray]]
+    converged: bool
+
+
+def cascade(
+    base: np.ndarray,
+    peers: np.ndarray,
+    bloc_pull: float,
+    sign_threshold: float,
+    refuse_threshold: float,
+    may_defer: np.ndarray,
+) -> Cascade:
+    """Solve decisions and bloc pull to a fixed point.
+
+    Args:
+        base: (N,) score without bloc pull.
+        peers: (N, N) bloc overlap (diagonal ignored).
+        bloc_pull: β_bloc; zero switches the cascade off.
+        sign_threshold: sign at or above this score.
+        refuse_threshold: refuse below this score.
+        may_defer: (N,) who would defer when undecided.
+
+    """
+    n = len(base)
+    weights = peers * (1.0 - np.eye(n))
+    totals = weights.sum(axis=1)
+    weights = np.divide(
+        weights, totals[:, None], out=np.zeros_like(weights), where=totals[:, None] > 0
+    )
+    has_peers = totals > 0
+
+    decisions = classify(base, sign_threshold, refuse_threshold, may_defer)
+    pull = np.zeros(n)
+    steps = [(0, np.arange(n), decisions.copy())]
+    if bloc_pull == 0 or not has_peers.any():
+        return Cascade(decisions, pull, steps, True)
+    seen = {decisions.tobytes()}
+    for step in range(1, 2 * n + 2):
+        signing = (decisions == SIGN).astype(float)
+        pull = bloc_pull * (weights @ signing - 0.5) * has_peers
+        updated = classify(base + pull, sign_threshold, refuse_threshold, may_defer)
+        changed = np.flatnonzero(updated != decisions)
+        if changed.size == 0:
+            return Cascade(decisions, pull, steps, True)
+        decisions = updated
+        steps.append((step, changed, decisions[changed].copy()))
+        key = decisions.tobytes()
+        if key in seen:
+            break
+        seen.add(key)
+    # a cycle: stop with decisions consistent with the pull that produced them
+    return Cascade(decisions, pull, steps, False)

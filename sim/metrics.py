@@ -1,0 +1,77 @@
+"""Numbers that summarise one run (DESIGN §5): pure functions of an outcome's arrays."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.mechanisms.signing import DEFER, REFUSE, SIGN
+
+if TYPE_CHECKING:
+    from sim.outcome import Outcome
+
+#: Metric names in the order every table and JSON object lists them.
+METRIC_NAMES = (
+    "treaty_adopted",
+    "n_adopted",
+    "rounds_used",
+    "signed",
+    "refused",
+    "deferred",
+    "defection_rate",
+    "weighted_defection",
+    "stakeholder_alignment",
+    "legitimacy",
+    "welfare",
+    "welfare_gini",
+)
+
+
+def gini(values: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0 = equal, → 1 = concentrated)."""
+    x = np.sort(np.asarray(values, dtype=float))
+    n, total = len(x), x.sum()
+    if n == 0 or total <= 0:
+        return 0.0
+    ranks = np.arange(1, n + 1)
+    return float(2.0 * (ranks * x).sum() / (n * total) - (n + 1) / n)
+
+
+def satisfaction(package: np.ndarray, positions: np.ndarray, salience: np.ndarray) -> np.ndarray:
+    """1 − salience-weighted distance of the package from each actor's positions / 100."""
+    return 1.0 - (salience * np.abs(package - positions)).sum(axis=1) / 100.0
+
+
+def stakeholder_alignment(
+    package: np.ndarray, positions: np.ndarray, salience: np.ndarray, resources: np.ndarray
+) -> float | None:
+    """Resource-weighted mean satisfaction of stakeholders; None without stakeholders."""
+    if len(resources) == 0:
+        return None
+    return float(np.average(satisfaction(package, positions, salience), weights=resources))
+
+
+def compute(outcome: Outcome) -> dict:
+    """All metrics of one run, as plain Python values in ``METRIC_NAMES`` order."""
+    a = outcome.arrays
+    codes = outcome.decision_codes
+    n = len(codes)
+    refused = codes == REFUSE
+    welfare = satisfaction(outcome.package, a.ideal, a.salience)
+    return {
+        "treaty_adopted": bool(outcome.treaty_adopted),
+        "n_adopted": int(outcome.adopted.sum()),
+        "rounds_used": int(outcome.rounds_used),
+        "signed": int((codes == SIGN).sum()),
+        "refused": int(refused.sum()),
+        "deferred": int((codes == DEFER).sum()),
+        "defection_rate": float(refused.sum() / n),
+        "weighted_defection": float(a.capability[refused].sum() / a.capability.sum()),
+        "stakeholder_alignment": stakeholder_alignment(
+            outcome.package, a.stakeholder_positions, a.stakeholder_salience, a.resources
+        ),
+        "legitimacy": float(outcome.legitimacy.mean()),
+        "welfare": float(welfare.mean()),
+        "welfare_gini": gini(welfare),
+    }

@@ -1,0 +1,315 @@
+"""What one run returns: plain data (arrays, tables, metrics), no reference to the model.
+
+Tables are built on first use, so a sweep that needs only ``metrics`` pays nothing for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim import metrics as metric_functions
+from sim.compiled import ScenarioArrays
+from sim.mechanisms.decision import Tally
+from sim.mechanisms.signing import DECISIONS
+
+if TYPE_CHECKING:
+    from sim.model import ConferenceModel
+
+#: Terms of each delegation's signing score, in the order they are reported.
+TERMS = ("own_value", "domestic_value", "legitimacy", "bloc_pull", "noise")
+
+
+@dataclass(eq=False)
+class Outcome:
+    """The result of one conference."""
+
+    scenario_name: str
+    seed: int
+    arrays: ScenarioArrays
+    rules: dict[str, str | None]
+    openness: dict[str, float]
+    rounds: int
+    rounds_used: int
+    seated: np.ndarray
+    final_preferences: np.ndarray
+    adopted: np.ndarray
+    value: np.ndarray
+    package: np.ndarray
+    settled_round: np.ndarray
+    settled_by: list[str]
+    treaty_adopted: bool
+    final_tally: Tally | None
+    decision_codes: np.ndarray
+    terms: dict[str, np.ndarray]
+    score: np.ndarray
+    legitimacy: np.ndarray
+    cascade_steps: list = field(repr=False)
+    cascade_converged: bool = True
+    log_rows: list = field(default_factory=list, repr=False)
+    round_records: dict = field(default_factory=dict, repr=False)
+    metrics: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_model(cls, model: ConferenceModel) -> Outcome:
+        """Collect a finished model's results."""
+        a, end = model.arrays, model.end
+        n = len(a.delegation_ids)
+        missing = np.full(n, np.nan)
+        cascade = end.get("cascade")
+        terms = {
+            "own_value": end["own_value"],
+            "domestic_value": end.get("domestic_value", missing),
+            "legitimacy": end["legitimacy"] if end["treaty"] else missing,
+            "bloc_pull": end.get("bloc_pull", missing),
+            "noise": end.get("noise", missing),
+        }
+        openness = model.access, model.transparency, model.inclusion
+        outcome = cls(
+            scenario_name=model.spec.name,
+            seed=model.seed,
+            arrays=a,
+            rules={
+                "decision": a.decision_rule.describe(),
+                "fallback": a.fallback_rule.describe() if a.fallback_rule else None,
+                "final": a.final_rule.describe() if a.final_rule else None,
+            },
+            openness=dict(zip(("access", "transparency", "inclusion"), openness, strict=True)),
+            rounds=model.process.rounds,
+            rounds_used=model.round,
+            seated=model.seated.copy(),
+            final_preferences=model.preferences.copy(),
+            adopted=model.adopted.copy(),
+            value=model.value.copy(),
+            package=end["package"],
+            settled_round=model.settled_round.copy(),
+            settled_by=list(model.settled_by),
+            treaty_adopted=end["treaty"],
+            final_tally=end["final"],
+            decision_codes=model.signing_codes.copy(),
+            terms=terms,
+            score=end.get("score", missing),
+            legitimacy=end["legitimacy"],
+            cascade_steps=cascade.steps if cascade else [],
+            cascade_converged=cascade.converged if cascade else True,
+            log_rows=model.log.rows,
+            round_records=model.datacollector.model_vars,
+        )
+        outcome.metrics = metric_functions.compute(outcome)
+        return outcome
+
+    # --- lookups -----------------------------------------------------------------------------
+
+    @property
+    def decisions(self) -> list[str]:
+        """Signing decision of each delegation, in scenario order."""
+        return [DECISIONS[c] for c in self.decision_codes]
+
+    def deciding_vote(self, column: int):
+        """The last decision taken on provision ``column``: the one that settled it, or its last failure."""
+        for row in reversed(self.log_rows):
+            if row[3][column]:
+                return row
+        return None
+
+    def objectors(self, row, column: int) -> list[str]:
+        """Ids of delegations that objected in a logged decision, by descending capability."""
+        ids = self.arrays.delegation_ids
+        who = np.flatnonzero(row[5][:, column])
+        who = who[np.argsort(-self.arrays.capability[who], kind="stable")]
+        return [ids[i] for i in who]
+
+    def provision_rule(self, column: int) -> str | None:
+        """The rule of the provision's deciding vote."""
+        row = self.deciding_vote(column)
+        if row is None:
+            return None
+        return self.rules["fallback"] if row[1] == "fallback" else self.rules["decision"]
+
+    # --- tables ------------------------------------------------------------------------------
+
+    @cached_property
+    def provisions(self) -> pd.DataFrame:
+        """One row per provision: its fate and the tally of its deciding vote."""
+        a = self.arrays
+        rows = []
+        for c, pid in enumerate(a.provision_ids):
+            row = self.deciding_vote(c)
+            result: Tally | None = row[4] if row else None
+            rows.append(
+                {
+                    "provision": pid,
+                    "status_quo": a.status_quo[c],
+                    "adopted": bool(self.adopted[c]),
+                    "value": self.package[c],
+                    "round": int(self.settled_round[c]) if self.adopted[c] else None,
+                    "settled_by": self.settled_by[c] or "not adopted",
+                    "rule": self.provision_rule(c),
+                    "yes": int(result.yes[c]) if result else 0,
+                    "no": int(result.no[c]) if result else 0,
+                    "abstain": int(result.abstain[c]) if result else 0,
+                    "objector_capability": float(result.objector_capability[c]) if result else 0.0,
+                    "objectors": ";".join(self.objectors(row, c)) if row else "",
+                }
+            )
+        return pd.DataFrame(rows)
+
+    @cached_property
+    def delegations(self) -> pd.DataFrame:
+        """One row per delegation: bloc, signing decision and its decomposition, final preferences."""
+        a = self.arrays
+        table = pd.DataFrame(
+            {
+                "delegation": a.delegation_ids,
+                "bloc": a.delegation_blocs,
+                "capability": a.capability,
+                "domestic_openness": a.domestic_openness,
+                "seated": self.seated,
+                "decision": self.decisions,
+                "score": self.score,
+                **self.terms,
+                "experienced_openness": self.openness_experienced,
+            }
+        )
+        for c, pid in enumerate(a.provision_ids):
+            table[f"pref_{pid}"] = self.final_preferences[:, c]
+        return table
+
+    @property
+    def openness_experienced(self) -> np.ndarray:
+        """Ω_i of each delegation."""
+        o = self.openness
+        return (o["access"] + o["transparency"] + self.seated.astype(float)) / 3.0
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """The event log: one row per decision on a provision, the final vote, each signing step."""
+        a = self.arrays
+        ids = a.delegation_ids
+        records = []
+        for round_, stage, draft, decided, result, objectors, reservation in self.log_rows:
+            for c in np.flatnonzero(decided):
+                who = np.flatnonzero(objectors[:, c])
+                lead = ids[who[np.argmax(a.capability[who])]] if who.size else ""
+                records.append(
+                    {
+                        "round": round_,
+                        "stage": stage,
+                        "provision": a.provision_ids[c],
+                        "draft": draft[c],
+                        "reservation": float(np.broadcast_to(reservation, draft.shape)[c]),
+                        "passed": bool(result.passed[c]),
+                        "yes": int(result.yes[c]),
+                        "no": int(result.no[c]),
+                        "abstain": int(result.abstain[c]),
+                        "objector_capability": float(result.objector_capability[c]),
+                        "lead_objector": lead,
+                        "objectors": ";".join(ids[i] for i in who),
+                    }
+                )
+        end_round = self.rounds_used
+        if self.final_tally is not None:
+            t = self.final_tally
+            records.append(
+                {
+                    "round": end_round,
+                    "stage": "final",
+                    "passed": bool(t.passed[0]),
+                    "yes": int(t.yes[0]),
+                    "no": int(t.no[0]),
+                    "abstain": int(t.abstain[0]),
+                    "objector_capability": float(t.objector_capability[0]),
+                }
+            )
+        for step, changed, codes in self.cascade_steps:
+            for i, code in zip(changed, codes, strict=True):
+                records.append(
+                    {
+                        "round": end_round,
+                        "stage": "signing",
+                        "step": step,
+                        "delegation": ids[i],
+                        "decision": DECISIONS[code],
+                    }
+                )
+        columns = [
+            "round",
+            "stage",
+            "provision",
+            "draft",
+            "reservation",
+            "passed",
+            "yes",
+            "no",
+            "abstain",
+            "objector_capability",
+            "lead_objector",
+            "objectors",
+            "step",
+            "delegation",
+            "decision",
+        ]
+        return pd.DataFrame.from_records(records, columns=columns)
+
+    @cached_property
+    def round_table(self) -> pd.DataFrame:
+        """One row per round from the model's DataCollector."""
+        return pd.DataFrame(self.round_records)
+
+    # --- export ------------------------------------------------------------------------------
+
+    def to_dict(self, digits: int = 6) -> dict:
+        """A JSON-ready summary: seed, process, metrics, provisions, delegations."""
+
+        def num(x):
+            if x is None or (isinstance(x, float) and np.isnan(x)):
+                return None
+            return round(float(x), digits)
+
+        provisions = []
+        for rec in self.provisions.to_dict("records"):
+            provisions.append(
+                {
+                    "id": rec["provision"],
+                    "adopted": rec["adopted"],
+                    "value": num(rec["value"]),
+                    "round": None if pd.isna(rec["round"]) else int(rec["round"]),
+                    "settled_by": rec["settled_by"],
+                    "rule": rec["rule"],
+                    "tally": {
+                        "yes": rec["yes"],
+                        "no": rec["no"],
+                        "abstain": rec["abstain"],
+                        "objector_capability": num(rec["objector_capability"]),
+                    },
+                    "objectors": rec["objectors"].split(";") if rec["objectors"] else [],
+                }
+            )
+        delegations = []
+        for i, did in enumerate(self.arrays.delegation_ids):
+            entry = {
+                "id": did,
+                "bloc": self.arrays.delegation_blocs[i] or None,
+                "decision": self.decisions[i],
+                "seated": bool(self.seated[i]),
+                "score": num(self.score[i]),
+            }
+            entry.update({term: num(self.terms[term][i]) for term in TERMS})
+            delegations.append(entry)
+        metrics = {k: (num(v) if isinstance(v, float) else v) for k, v in self.metrics.items()}
+        return {
+            "scenario": self.scenario_name,
+            "seed": self.seed,
+            "process": {
+                "rules": self.rules,
+                "openness": {k: num(v) for k, v in self.openness.items()},
+                "rounds": self.rounds,
+            },
+            "metrics": metrics,
+            "provisions": provisions,
+            "delegations": delegations,
+        }

@@ -1,0 +1,51 @@
+"""Writing one run's results to a folder, all or nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from sim.outcome import Outcome
+
+RUN_FILES = (
+    "provisions.csv",
+    "delegations.csv",
+    "events.csv",
+    "rounds.csv",
+    "metrics.json",
+    "manifest.json",
+)
+
+
+def write_run(out: str | Path, outcome: Outcome, manifest: dict) -> list[Path]:
+    """Write the run's tables, metrics and manifest into ``out``.
+
+    Everything is written to a temporary folder beside ``out`` first and moved into place only
+    when all files are complete, so a failure leaves no half-written results.
+
+    Returns:
+        The paths written.
+
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        outcome.provisions.to_csv(staging / "provisions.csv", index=False)
+        outcome.delegations.to_csv(staging / "delegations.csv", index=False)
+        outcome.events.to_csv(staging / "events.csv", index=False)
+        outcome.round_table.to_csv(staging / "rounds.csv", index=False)
+        metrics = {"seed": outcome.seed, **outcome.to_dict()["metrics"]}
+        (staging / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+        out.mkdir(exist_ok=True)
+        written = []
+        for name in RUN_FILES:
+            os.replace(staging / name, out / name)
+            written.append(out / name)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

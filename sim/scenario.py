@@ -1,0 +1,308 @@
+"""The scenario schema: what a conference is made of and how it is run.
+
+Every model is frozen and forbids unknown keys, so a typo in a scenario is an error naming the
+field, never a silent default. Cross-field checks (references between tables, inheritance of
+positions from blocs) run when a ``Scenario`` is built, so a ``Scenario`` that exists is valid.
+``docs/scenario-format.md`` documents every key; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from sim.errors import CrossFieldProblems
+from sim.presets import OPENNESS_PRESETS, ConcessionStyleName, OpennessPreset
+
+Id = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$",
+        description="letters, digits, '_' or '-', starting with a letter or digit",
+    ),
+]
+Score = Annotated[float, Field(ge=0, le=100)]
+Share = Annotated[float, Field(ge=0, le=1)]
+NonNegative = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
+
+VotingRule = Literal["majority", "qualified_majority", "weighted", "double_majority"]
+DecisionRule = Literal[
+    "unanimity", "consensus", "majority", "qualified_majority", "weighted", "double_majority"
+]
+VOTING_RULES: tuple[str, ...] = ("majority", "qualified_majority", "weighted", "double_majority")
+ConcessionStyle = Annotated[float, Field(gt=0)] | ConcessionStyleName
+StakeholderKind = Literal["ngo", "industry", "technical", "academic"]
+
+
+class Frozen(BaseModel):
+    """Base for every scenario table: immutable, unknown keys rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Provision(Frozen):
+    """One contested item of the treaty text, a dimension on a 0–100 scale."""
+
+    id: Id
+    title: str = Field(min_length=1)
+    description: str = ""
+    status_quo: Score = Field(0.0, description="the reversion point if nothing is adopted")
+
+
+class Bloc(Frozen):
+    """A coalition; members inherit its positions and salience unless they give their own."""
+
+    id: Id
+    name: str = ""
+    parent: Id | None = Field(None, description="the bloc this one nests in")
+    positions: dict[Id, Score] = Field(default_factory=dict)
+    salience: dict[Id, NonNegative] = Field(default_factory=dict)
+
+
+class Delegation(Frozen):
+    """A state delegation: the actors who decide and sign."""
+
+    id: Id
+    name: str = ""
+    bloc: Id | None = Field(None, description="primary bloc; positions are inherited from it")
+    coalitions: list[Id] = Field(
+        default_factory=list, description="further blocs it belongs to (peers, bloc pull)"
+    )
+    capability: Positive = Field(1.0, description="bargaining clout, any positive scale")
+    votes: NonNegative = Field(1.0, description="formal voting weight (weighted rules)")
+    domestic_openness: Share = Field(
+        0.5, description="how far home stakeholders and public hold it to account"
+    )
+    positions: dict[Id, Score] = Field(default_factory=dict)
+    salience: dict[Id, NonNegative] = Field(default_factory=dict)
+    concession: ConcessionStyle | None = Field(
+        None,
+        description="β of the concession tactic or a style name; default process.concession.style",
+    )
+    seated: bool | None = Field(
+        None, description="fix whether it seats its home stakeholders (else drawn with inclusion)"
+    )
+
+
+class Stakeholder(Frozen):
+    """A non-state actor: NGO, industry, technical community or academia."""
+
+    id: Id
+    name: str = ""
+    kind: StakeholderKind
+    home: Id | None = Field(None, description="home delegation id; none = transnational")
+    resources: Positive = 1.0
+    positions: dict[Id, Score] = Field(min_length=1)
+    salience: dict[Id, NonNegative] = Field(default_factory=dict)
+
+
+class Openness(Frozen):
+    """The process design: a preset, the three dimensions, or a preset with some overridden."""
+
+    preset: OpennessPreset | None = None
+    access: Share | None = Field(
+        None, description="α: 0 nothing, 0.25 observe, 0.6 speak, 1 co-draft"
+    )
+    transparency: Share | None = Field(None, description="τ: share of drafts/sessions/votes public")
+    inclusion: Share | None = Field(
+        None, description="μ: share of delegations seating stakeholders"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_preset_name(cls, data: object) -> object:
+        return {"preset": data} if isinstance(data, str) else data
+
+    @model_validator(mode="after")
+    def _complete(self) -> Openness:
+        if self.preset is None:
+            missing = [
+                name
+                for name in ("access", "transparency", "inclusion")
+                if getattr(self, name) is None
+            ]
+            if missing:
+                raise ValueError(
+                    f"give a preset or all of access, transparency, inclusion (missing {', '.join(missing)})"
+                )
+        return self
+
+    def values(self) -> tuple[float, float, float]:
+        """Return (access, transparency, inclusion), presets filled in."""
+        base = OPENNESS_PRESETS[self.preset] if self.preset else (0.0, 0.0, 0.0)
+        given = (self.access, self.transparency, self.inclusion)
+        return tuple(b if g is None else g for b, g in zip(base, given, strict=True))  # type: ignore[return-value]
+
+
+class Mechanisms(Frozen):
+    """Switch each mechanism on or off, to ablate it."""
+
+    persuasion: bool = Field(True, description="Friedkin–Johnsen preference change")
+    lobbying: bool = Field(True, description="stakeholders in persuasion and drafting")
+    redrafting: bool = Field(True, description="chair moves a failed draft toward its objectors")
+    concession: bool = Field(True, description="tolerance grows toward the deadline")
+    audience_costs: bool = Field(
+        True, description="transparency × accountability stiffens delegations"
+    )
+    domestic: bool = Field(True, description="home stakeholders' value enters the signing decision")
+    legitimacy: bool = Field(True, description="procedural legitimacy enters the signing decision")
+    bloc_cascade: bool = Field(True, description="bloc peers pull signing decisions together")
+    deferral: bool = Field(True, description="undecided accountable delegations defer to consult")
+
+
+class ConsensusParams(Frozen):
+    """The chair's sense of the room."""
+
+    capability_share: Share = Field(0.10, description="objectors holding more capability block")
+    count_share: Share = Field(0.10, description="objectors more numerous than this share block")
+
+
+class PersuasionParams(Frozen):
+    """Friedkin–Johnsen deliberation (DESIGN §4.1)."""
+
+    susceptibility: Share = Field(0.5, description="λ₀: openness to influence at zero salience")
+    salience_resistance: Share = Field(
+        0.5, description="susceptibility falls with relative salience"
+    )
+    audience_resistance: Share = Field(0.5, description="susceptibility falls with τ·o_i")
+    bloc_weight: Share = Field(0.5, description="share of peer attention on bloc peers vs plenary")
+    lobby_weight: NonNegative = Field(
+        0.4, description="scale of the transnational lobbying channel"
+    )
+    domestic_weight: NonNegative = Field(
+        0.4, description="scale of the seated home-stakeholder channel"
+    )
+    aim_floor: Share = Field(0.5, description="a: lobbying precision when nothing is public")
+
+
+class ChairParams(Frozen):
+    """The chair's drafting (DESIGN §4.2)."""
+
+    codraft_access: Share = Field(0.75, description="access level from which stakeholders co-draft")
+    stakeholder_weight: NonNegative = Field(0.5, description="co-drafting stakeholders' weight × α")
+    accommodation: Share = Field(0.3, description="η: pull of a failed draft toward its objectors")
+
+
+class ConcessionParams(Frozen):
+    """Time-dependent tolerance (DESIGN §4.4)."""
+
+    base_tolerance: Score = Field(2.0, description="θ₀: tolerance from the first round")
+    style: ConcessionStyle = Field(1.0, description="default β: <1 Boulware, 1 linear, >1 Conceder")
+    salience_holdout: Share = Field(0.5, description="κ: hold out longer on salient provisions")
+    audience_cost: Share = Field(
+        0.5, description="γ: public concessions cost accountable delegations"
+    )
+
+
+class SigningParams(Frozen):
+    """The two-level signing stage (DESIGN §4.6)."""
+
+    sign_threshold: float = Field(0.02, description="sign when S_i is at least this")
+    refuse_threshold: float = Field(-0.02, description="refuse when S_i is below this")
+    defer_openness: Share = Field(0.5, description="o_i from which an unseated delegation defers")
+    legitimacy_weight: NonNegative = Field(0.1, description="λ_L")
+    reference_openness: Share = Field(0.5, description="Ω₀: openness that neither helps nor hurts")
+    bloc_pull: NonNegative = Field(0.1, description="β_bloc: pull of bloc peers' signing share")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SigningParams:
+        if self.refuse_threshold > self.sign_threshold:
+            raise ValueError("refuse_threshold must not exceed sign_threshold")
+        return self
+
+
+class Process(Frozen):
+    """How the conference decides."""
+
+    decision_rule: DecisionRule = "consensus"
+    threshold: Share | None = Field(
+        None, description="share of present-and-voting needed (voting rules; default by rule)"
+    )
+    quota: Positive | None = Field(None, description="absolute votes needed (weighted rule)")
+    weight_threshold: Share | None = Field(
+        None, description="double majority: share of vote weight needed (default 0.5)"
+    )
+    fallback_rule: Literal[
+        "none", "majority", "qualified_majority", "weighted", "double_majority"
+    ] = Field("none", description="vote on provisions still open at the deadline")
+    final_rule: DecisionRule | Literal["none"] | None = Field(
+        None, description="rule for the package; default: the decision rule"
+    )
+    rounds: int = Field(10, ge=1, le=1000)
+    drafting: Literal["compromise", "median", "amendment"] = "compromise"
+    openness: Openness = Field(default_factory=lambda: Openness(preset="observer"))
+    mechanisms: Mechanisms = Field(default_factory=Mechanisms)
+    noise: NonNegative = Field(0.05, description="sd of idiosyncratic signing noise")
+    abstain_band: Score = Field(1.0, description="delegations this near indifference abstain")
+    consensus: ConsensusParams = Field(default_factory=ConsensusParams)
+    persuasion: PersuasionParams = Field(default_factory=PersuasionParams)
+    chair: ChairParams = Field(default_factory=ChairParams)
+    concession: ConcessionParams = Field(default_factory=ConcessionParams)
+    signing: SigningParams = Field(default_factory=SigningParams)
+
+    @model_validator(mode="after")
+    def _rule_parameters(self) -> Process:
+        rule = self.decision_rule
+        problems: list[tuple[str, str]] = []
+        if self.threshold is not None:
+            if rule in ("unanimity", "consensus"):
+                problems.append(
+                    ("threshold", f"has no meaning under {rule}; see process.consensus")
+                )
+            elif rule == "majority":
+                problems.append(
+                    (
+                        "threshold",
+                        "majority means more yes than no; use qualified_majority for a threshold",
+                    )
+                )
+            elif self.threshold < 0.5:
+                problems.append(("threshold", "must be at least 0.5 (a minority cannot decide)"))
+        if self.quota is not None:
+            if rule != "weighted":
+                problems.append(("quota", f"applies to the weighted rule, not {rule}"))
+            if self.threshold is not None:
+                problems.append(("quota", "give threshold or quota, not both"))
+        if self.weight_threshold is not None and rule != "double_majority":
+            problems.append(("weight_threshold", f"applies to double_majority, not {rule}"))
+        if problems:
+            raise CrossFieldProblems(problems)
+        return self
+
+    @property
+    def final(self) -> str:
+        """The final rule with its default resolved."""
+        return self.decision_rule if self.final_rule is None else self.final_rule
+
+
+class Scenario(Frozen):
+    """A conference: provisions, actors, and the process that decides."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    provisions: list[Provision] = Field(min_length=1)
+    blocs: list[Bloc] = Field(default_factory=list)
+    delegations: list[Delegation] = Field(min_length=1)
+    stakeholders: list[Stakeholder] = Field(default_factory=list)
+    process: Process = Field(default_factory=Process)
+
+    _arrays: object = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Scenario:
+        from sim.compiled import compile_scenario  # the arrays are built once, here
+
+        arrays, problems = compile_scenario(self)
+        if problems:
+            raise CrossFieldProblems(problems)
+        self._arrays = arrays
+        return self
+
+    @property
+    def arrays(self):  # -> sim.compiled.ScenarioArrays
+        """The scenario as numpy arrays (inheritance resolved, salience normalised)."""
+        return self._arrays

@@ -1,0 +1,168 @@
+"""A readable account of one run: each provision's fate, signatures by bloc, why refusers refused."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.mechanisms.signing import DECISIONS, DEFER, REFUSE
+from sim.outcome import Outcome
+
+_TERM_LABELS = {
+    "own_value": "own value of the package",
+    "domestic_value": "home stakeholders' value",
+    "legitimacy": "procedural legitimacy",
+    "bloc_pull": "bloc pull",
+    "noise": "idiosyncratic",
+}
+
+
+def _names(ids: list[str], limit: int = 4) -> str:
+    if not ids:
+        return "—"
+    shown = ", ".join(ids[:limit])
+    return shown if len(ids) <= limit else f"{shown} +{len(ids) - limit} more"
+
+
+def contributions(outcome: Outcome, i: int) -> dict[str, float]:
+    """Each term's contribution to delegation ``i``'s signing score (own and domestic weighted by o_i)."""
+    a, t = outcome.arrays, outcome.terms
+    o = a.domestic_openness[i]
+    own, domestic = (1 - o) * t["own_value"][i], o * t["domestic_value"][i]
+    if not (a.stakeholder_home == i).any():
+        own, domestic = own + domestic, 0.0  # without home stakeholders D_i is V_i
+    return {
+        "own_value": own,
+        "domestic_value": domestic,
+        "legitimacy": t["legitimacy"][i],
+        "bloc_pull": t["bloc_pull"][i],
+        "noise": t["noise"][i],
+    }
+
+
+def worst_provision(outcome: Outcome, i: int, domestic: bool = False) -> tuple[str, float]:
+    """The provision whose package value hurt delegation ``i`` (or its home stakeholders) most.
+
+    Returns:
+        (provision id, signed gap between the package and the preference on it); for home
+        stakeholders the gap is their resource-weighted mean position's.
+
+    """
+    a = outcome.arrays
+    if domestic:
+        mine = a.stakeholder_home == i
+        weights = a.resources[mine, None] * a.stakeholder_salience[mine]
+        positions = a.stakeholder_positions[mine]
+        loss = (
+            weights * (np.abs(outcome.package - positions) - np.abs(a.status_quo - positions))
+        ).sum(axis=0)
+        c = int(np.argmax(loss))
+        held = weights[:, c] > 0
+        centre = (
+            np.average(positions[held, c], weights=weights[held, c])
+            if held.any()
+            else outcome.package[c]
+        )
+        return a.provision_ids[c], float(outcome.package[c] - centre)
+    p = outcome.final_preferences[i]
+    loss = a.salience[i] * (np.abs(outcome.package - p) - np.abs(a.status_quo - p))
+    c = int(np.argmax(loss))
+    return a.provision_ids[c], float(outcome.package[c] - p[c])
+
+
+def reasons(outcome: Outcome, i: int) -> str:
+    """The main reasons behind a refusal or deferral, most negative first."""
+    parts = contributions(outcome, i)
+    negative = sorted((v, k) for k, v in parts.items() if v < 0)
+    text = []
+    for value, term in negative[:2]:
+        label = f"{_TERM_LABELS[term]} {value:+.3f}"
+        if term in ("own_value", "domestic_value"):
+            pid, gap = worst_provision(outcome, i, domestic=term == "domestic_value")
+            whose = "theirs" if term == "domestic_value" else "its preference"
+            label += f" (worst: {pid}, package {abs(gap):.0f} points {'above' if gap > 0 else 'below'} {whose})"
+        text.append(label)
+    if outcome.decision_codes[i] == DEFER:
+        text.append("stakeholders not seated: consults at home")
+    return "; ".join(text) if text else "close to indifferent"
+
+
+def render(outcome: Outcome, limit: int = 20) -> str:
+    """The summary printed by ``treatysim run``."""
+    a, m = outcome.arrays, outcome.metrics
+    rules = outcome.rules
+    open_ = outcome.openness
+    lines = [
+        f"{outcome.scenario_name} — seed {outcome.seed}",
+        (
+            f"Process: {rules['decision']}; fallback {rules['fallback'] or 'none'}; final {rules['final'] or 'none'}"
+            f" · openness: access {open_['access']:.2f}, transparency {open_['transparency']:.2f},"
+            f" inclusion {open_['inclusion']:.2f} · rounds used {outcome.rounds_used} of {outcome.rounds}"
+        ),
+        "",
+        "Provisions",
+        f"  {'provision':<22} {'status quo':>10}  {'outcome':<18} {'round':>5}  {'rule':<22} objectors (capability)",
+    ]
+    for row in outcome.provisions.itertuples(index=False):
+        fate = f"adopted at {row.value:.1f}" if row.adopted else "not adopted"
+        round_ = f"{int(row.round)}" if row.adopted else "—"
+        objectors = row.objectors.split(";") if row.objectors else []
+        share = f" ({row.objector_capability:.0%})" if objectors else ""
+        lines.append(
+            f"  {row.provision:<22} {row.status_quo:>10.1f}  {fate:<18} {round_:>5}  {row.rule or '—':<22} {_names(objectors)}{share}"
+        )
+    lines.append("")
+    if outcome.treaty_adopted:
+        final = outcome.final_tally
+        how = (
+            f"final vote under {rules['final']}: {int(final.yes[0])} yes, {int(final.no[0])} no, {int(final.abstain[0])} abstain"
+            if final is not None
+            else "no final vote"
+        )
+        lines.append(
+            f"Treaty: adopted ({m['n_adopted']} of {len(a.provision_ids)} provisions; {how})"
+        )
+    elif m["n_adopted"] == 0:
+        lines.append("Treaty: none (no provision was adopted)")
+    else:
+        final = outcome.final_tally
+        lines.append(
+            f"Treaty: none (the package failed under {rules['final']}: {int(final.yes[0])} yes, {int(final.no[0])} no)"
+        )
+    if not outcome.treaty_adopted:
+        return "\n".join(lines) + "\n"
+    lines += [
+        f"Signatures: {m['signed']} sign · {m['refused']} refuse · {m['deferred']} defer"
+        f"  (defection rate {m['defection_rate']:.2f}; capability-weighted {m['weighted_defection']:.2f})",
+        _metric_line(m),
+        "",
+        "By bloc",
+        f"  {'bloc':<16} {'sign':>5} {'refuse':>7} {'defer':>6}",
+    ]
+    table = outcome.delegations.assign(bloc=lambda d: d["bloc"].replace("", "(none)"))
+    counts = table.groupby("bloc")["decision"].value_counts().unstack(fill_value=0)
+    for bloc, row in counts.iterrows():
+        lines.append(
+            f"  {bloc:<16} {row.get('sign', 0):>5} {row.get('refuse', 0):>7} {row.get('defer', 0):>6}"
+        )
+    dissent = [i for i, c in enumerate(outcome.decision_codes) if c in (REFUSE, DEFER)]
+    if dissent:
+        dissent.sort(key=lambda i: (outcome.decision_codes[i], -a.capability[i]))
+        lines += ["", "Refusals and deferrals (main reasons)"]
+        for i in dissent[:limit]:
+            bloc = a.delegation_blocs[i] or "no bloc"
+            lines.append(
+                f"  {a.delegation_ids[i]} ({bloc}) {DECISIONS[outcome.decision_codes[i]]}, "
+                f"S = {outcome.score[i]:+.3f}: {reasons(outcome, i)}"
+            )
+        if len(dissent) > limit:
+            lines.append(f"  … {len(dissent) - limit} more (see delegations.csv with --out)")
+    return "\n".join(lines) + "\n"
+
+
+def _metric_line(m: dict) -> str:
+    alignment = m["stakeholder_alignment"]
+    shown = "n/a" if alignment is None else f"{alignment:.3f}"
+    return (
+        f"Stakeholder alignment {shown} · legitimacy {m['legitimacy']:+.4f}"
+        f" · welfare {m['welfare']:.3f} (Gini {m['welfare_gini']:.3f})"
+    )
