@@ -103,7 +103,9 @@ def run(
 
 @app.command("validate")
 def validate_command(
-    files: Annotated[list[Path], typer.Argument(help="Scenario files or folders.")],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE...", help="Scenario files or folders.")
+    ],
     overrides: SetOption = None,
 ) -> None:
     """Check scenario files; print every problem with its file and field."""

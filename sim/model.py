@@ -12,6 +12,7 @@ order, so the same seed gives the same conference.
 from __future__ import annotations
 
 import itertools
+from typing import NamedTuple
 
 import numpy as np
 from mesa import DataCollector, Model
@@ -290,7 +291,8 @@ class ConferenceModel(Model):
     def sign(self, package: np.ndarray, own: np.ndarray) -> None:
         """The two-level signing stage with the bloc cascade."""
         a, sp, mech = self.arrays, self.process.signing, self.mechanisms
-        noise = self.rng.standard_normal(len(own)) * self.process.noise
+        # always drawn, so the stream stays aligned across designs; + 0.0 clears negative zeros
+        noise = self.rng.standard_normal(len(own)) * self.process.noise + 0.0
         o = a.domestic_openness
         if mech.domestic:
             st_value = signing.package_value(
@@ -322,11 +324,23 @@ class ConferenceModel(Model):
         )
 
 
+class Decision(NamedTuple):
+    """One decision on the open provisions: arrays over K provisions (objectors N × K)."""
+
+    round: int
+    stage: str  # "decision" or "fallback"
+    draft: np.ndarray
+    decided: np.ndarray  # which provisions were put to this decision
+    tally: Tally
+    objectors: np.ndarray
+    reservation: np.ndarray
+
+
 class RoundLog:
-    """What happened on each provision in each decision, as arrays stacked at the end."""
+    """Every decision taken, in order."""
 
     def __init__(self):
-        self.rows: list[tuple] = []
+        self.rows: list[Decision] = []
 
     def record(
         self,
@@ -338,15 +352,15 @@ class RoundLog:
         objectors: np.ndarray,
         reservation: np.ndarray,
     ) -> None:
-        """Keep one decision's arrays (K provisions; objectors N × K)."""
+        """Keep one decision's arrays."""
         self.rows.append(
-            (
+            Decision(
                 round_,
                 stage,
                 draft.copy(),
                 decided.copy(),
                 result,
                 objectors.copy(),
-                np.array(reservation),
+                np.broadcast_to(reservation, draft.shape).copy(),
             )
         )

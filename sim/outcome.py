@@ -49,8 +49,7 @@ class Outcome:
     score: np.ndarray
     legitimacy: np.ndarray
     cascade_steps: list = field(repr=False)
-    cascade_converged: bool = True
-    log_rows: list = field(default_factory=list, repr=False)
+    log_rows: list = field(default_factory=list, repr=False)  # sim.model.Decision records
     round_records: dict = field(default_factory=dict, repr=False)
     metrics: dict = field(default_factory=dict)
 
@@ -95,7 +94,6 @@ class Outcome:
             score=end.get("score", missing),
             legitimacy=end["legitimacy"],
             cascade_steps=cascade.steps if cascade else [],
-            cascade_converged=cascade.converged if cascade else True,
             log_rows=model.log.rows,
             round_records=model.datacollector.model_vars,
         )
@@ -112,14 +110,14 @@ class Outcome:
     def deciding_vote(self, column: int):
         """The last decision taken on provision ``column``: the one that settled it, or its last failure."""
         for row in reversed(self.log_rows):
-            if row[3][column]:
+            if row.decided[column]:
                 return row
         return None
 
     def objectors(self, row, column: int) -> list[str]:
         """Ids of delegations that objected in a logged decision, by descending capability."""
         ids = self.arrays.delegation_ids
-        who = np.flatnonzero(row[5][:, column])
+        who = np.flatnonzero(row.objectors[:, column])
         who = who[np.argsort(-self.arrays.capability[who], kind="stable")]
         return [ids[i] for i in who]
 
@@ -128,7 +126,7 @@ class Outcome:
         row = self.deciding_vote(column)
         if row is None:
             return None
-        return self.rules["fallback"] if row[1] == "fallback" else self.rules["decision"]
+        return self.rules["fallback"] if row.stage == "fallback" else self.rules["decision"]
 
     # --- tables ------------------------------------------------------------------------------
 
@@ -139,7 +137,7 @@ class Outcome:
         rows = []
         for c, pid in enumerate(a.provision_ids):
             row = self.deciding_vote(c)
-            result: Tally | None = row[4] if row else None
+            result: Tally | None = row.tally if row else None
             rows.append(
                 {
                     "provision": pid,
@@ -201,7 +199,7 @@ class Outcome:
                         "stage": stage,
                         "provision": a.provision_ids[c],
                         "draft": draft[c],
-                        "reservation": float(np.broadcast_to(reservation, draft.shape)[c]),
+                        "reservation": float(reservation[c]),
                         "passed": bool(result.passed[c]),
                         "yes": int(result.yes[c]),
                         "no": int(result.no[c]),

@@ -201,10 +201,10 @@ class ConcessionParams(Frozen):
 class SigningParams(Frozen):
     """The two-level signing stage (DESIGN §4.6)."""
 
-    sign_threshold: float = Field(0.02, description="sign when S_i is at least this")
-    refuse_threshold: float = Field(-0.02, description="refuse when S_i is below this")
+    sign_threshold: float = Field(0.0, description="sign when S_i is at least this")
+    refuse_threshold: float = Field(-0.05, description="refuse when S_i is below this")
     defer_openness: Share = Field(0.5, description="o_i from which an unseated delegation defers")
-    legitimacy_weight: NonNegative = Field(0.1, description="λ_L")
+    legitimacy_weight: NonNegative = Field(0.2, description="λ_L")
     reference_openness: Share = Field(0.5, description="Ω₀: openness that neither helps nor hurts")
     bloc_pull: NonNegative = Field(0.1, description="β_bloc: pull of bloc peers' signing share")
 

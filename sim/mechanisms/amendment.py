@@ -22,6 +22,7 @@ import numpy as np
 from sim.mechanisms.decision import RuleSpec, vote_passes
 
 _SPAN = 1000.0  # separates provisions in the flattened sorted array (positions lie in 0..100)
+_SAME = 1e-9  # positions closer than this are the same text (no amendment of rounding noise)
 
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -83,7 +84,7 @@ class Floor:
         """Sincere votes for each ``candidate`` (R, C) over ``text`` (R, 1).
 
         A delegation votes for the point it is nearer to unless the two distances differ by at
-        most ``band``. ``rows`` names the provisions the R rows stand for (default: all K).
+        most ``band``; a candidate within ``band`` (or 1e-9) of the text is no amendment. ``rows`` names the provisions the R rows stand for (default: all K).
         Returns (yes_count, no_count, yes_votes, no_votes), each (R, C); the vote weights are
         None unless the rule weighs formal votes.
         """
@@ -96,8 +97,9 @@ class Floor:
         below = np.searchsorted(self._flat, (mid - half).ravel(), "left").reshape(shape) - base
         upto = np.searchsorted(self._flat, (mid + half).ravel(), "right").reshape(shape) - base
         above = self.n - upto
-        up = candidate > text + band
-        down = candidate < text - band
+        step = max(band, _SAME)
+        up = candidate > text + step
+        down = candidate < text - step
         yes = np.where(up, above, np.where(down, below, 0))
         no = np.where(up, below, np.where(down, above, 0))
         if self._cum_votes is None or not rule.weighs_votes:

@@ -4,6 +4,8 @@ A delegation *accepts* a draft when it is within its current tolerance and no wo
 its reservation point; it *objects* otherwise, except that a delegation near indifference
 (within the abstention band) neither objects nor supports. Under a voting rule acceptors vote
 yes, objectors no, and the indifferent abstain; thresholds count those present and voting.
+Every rule needs at least one supporter: a text nobody gains from (such as a draft equal to
+the status quo) is never adopted.
 
 References:
     Golub 1999 (bargaining in the shadow of the vote); Krehbiel 1998 and Tsebelis 2002
@@ -165,10 +167,12 @@ def tally(
     no_votes = votes @ no
     objector_capability = (capability @ no) / capability.sum()
     if rule.kind == "unanimity":
-        passed = no_count == 0
+        passed = (no_count == 0) & (yes_count > 0)
     elif rule.kind == "consensus":
-        passed = (objector_capability <= rule.capability_share + _EPS) & (
-            no_count <= rule.count_share * n + _EPS
+        passed = (
+            (objector_capability <= rule.capability_share + _EPS)
+            & (no_count <= rule.count_share * n + _EPS)
+            & (yes_count > 0)
         )
     else:
         passed = vote_passes(rule, yes_count, no_count, yes_votes, no_votes)

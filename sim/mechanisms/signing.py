@@ -78,16 +78,14 @@ class Cascade:
     Attributes:
         decisions: (N,) codes (``SIGN``, ``REFUSE``, ``DEFER``).
         pull: (N,) bloc pull B_i at the fixed point.
-        steps: list of (step, indices that changed, their new codes); step 0 is the decision
-            without bloc pull.
-        converged: False when the cascade cycled and was stopped.
+        steps: list of (step, indices whose decision changed, their new codes); step 0 holds
+            everyone's first decision, taken expecting all peers to sign.
 
     """
 
     decisions: np.ndarray
     pull: np.ndarray
     steps: list[tuple[int, np.ndarray, np.ndarray]]
-    converged: bool
 
 
 def cascade(
@@ -98,11 +96,18 @@ def cascade(
     refuse_threshold: float,
     may_defer: np.ndarray,
 ) -> Cascade:
-    """Solve decisions and bloc pull to a fixed point.
+    """Solve decisions and bloc pull to a fixed point: a refusal cascade.
+
+    Delegations first decide expecting all their bloc peers to sign; whoever does not sign
+    lowers the pull on its peers, who may then stop signing too, until nothing changes.
+    Because the signing set only shrinks, this ends within N steps at the largest set of
+    signers consistent with everyone's decision (the greatest fixed point of a monotone
+    threshold cascade; Granovetter 1978).
 
     Args:
         base: (N,) score without bloc pull.
-        peers: (N, N) bloc overlap (diagonal ignored).
+        peers: (N, N) bloc overlap (diagonal ignored); a peer's weight is its share of the
+            delegation's bloc ties.
         bloc_pull: β_bloc; zero switches the cascade off.
         sign_threshold: sign at or above this score.
         refuse_threshold: refuse below this score.
@@ -115,26 +120,18 @@ def cascade(
     weights = np.divide(
         weights, totals[:, None], out=np.zeros_like(weights), where=totals[:, None] > 0
     )
-    has_peers = totals > 0
-
-    decisions = classify(base, sign_threshold, refuse_threshold, may_defer)
-    pull = np.zeros(n)
-    steps = [(0, np.arange(n), decisions.copy())]
-    if bloc_pull == 0 or not has_peers.any():
-        return Cascade(decisions, pull, steps, True)
-    seen = {decisions.tobytes()}
-    for step in range(1, 2 * n + 2):
-        signing = (decisions == SIGN).astype(float)
+    has_peers = (totals > 0) & (bloc_pull > 0)
+    signing = np.ones(n)
+    previous = None
+    steps = []
+    for step in range(n + 1):
         pull = bloc_pull * (weights @ signing - 0.5) * has_peers
-        updated = classify(base + pull, sign_threshold, refuse_threshold, may_defer)
-        changed = np.flatnonzero(updated != decisions)
-        if changed.size == 0:
-            return Cascade(decisions, pull, steps, True)
-        decisions = updated
-        steps.append((step, changed, decisions[changed].copy()))
-        key = decisions.tobytes()
-        if key in seen:
+        decisions = classify(base + pull, sign_threshold, refuse_threshold, may_defer)
+        changed = np.arange(n) if previous is None else np.flatnonzero(decisions != previous)
+        if changed.size:
+            steps.append((step, changed, decisions[changed].copy()))
+        now_signing = (decisions == SIGN).astype(float)
+        if (now_signing == signing).all():
             break
-        seen.add(key)
-    # a cycle: stop with decisions consistent with the pull that produced them
-    return Cascade(decisions, pull, steps, False)
+        signing, previous = now_signing, decisions
+    return Cascade(decisions, pull, steps)
