@@ -59,7 +59,6 @@ def compile_scenario(scenario: Scenario) -> tuple[ScenarioArrays | None, Problem
 
     Returns:
         (arrays, problems): arrays is None when there are problems.
-
     """
     problems: Problems = []
     pids = [p.id for p in scenario.provisions]

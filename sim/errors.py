@@ -13,7 +13,6 @@ class Problem:
         where: the file (and line, for tables) the problem is in; empty when not from a file.
         field: dotted path of the offending field, e.g. ``delegations[USA].positions.scope``.
         message: what is wrong, in plain words.
-
     """
 
     where: str

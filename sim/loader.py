@@ -49,7 +49,6 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
 
     Raises:
         InputError: with one problem per line for anything wrong.
-
     """
     file = scenario_file(path)
     raw, origins = read_raw(file)

@@ -22,6 +22,7 @@ from sim.mechanisms import concession, deliberation, drafting, signing
 from sim.mechanisms.amendment import Floor, amend, fallback_outcome, weighted_median
 from sim.mechanisms.decision import RuleSpec, Tally, classify, tally
 from sim.scenario import Scenario
+from sim.terms import terms
 
 _MAJORITY = RuleSpec("majority")
 
@@ -33,7 +34,6 @@ class ConferenceModel(Model):
         scenario: the validated scenario (kept as ``self.spec``; Mesa 3.5 reserves
             ``self.scenario`` for its own use).
         seed: a plain integer; the run's only source of randomness.
-
     """
 
     def __init__(self, scenario: Scenario, seed: int):
@@ -44,7 +44,8 @@ class ConferenceModel(Model):
         self.process = process = scenario.process
         self.mechanisms = mech = process.mechanisms
         n, m, k = a.shape
-        self.access, self.transparency, self.inclusion = process.openness.values()
+        self.terms = t = terms(scenario)
+        self.access, self.transparency, self.inclusion = t.access, t.transparency, t.inclusion
         self.band = process.abstain_band
 
         # the run's random draws, always in this order and number
@@ -52,22 +53,8 @@ class ConferenceModel(Model):
         fixed = a.seated_fixed
         self.seated = np.where(fixed >= 0, fixed == 1, seat_draws < self.inclusion)
 
-        # constant terms of the phases
-        self.relative_salience = deliberation.relative(a.salience)
-        self.peer_weights = deliberation.peer_weights(
-            a.capability, a.peers, process.persuasion.bloc_weight
-        )
+        # lobbying depends on who is seated, so on the draws
         pp = process.persuasion
-        audience_on = mech.audience_costs
-        self.susceptibility = deliberation.susceptibility(
-            self.relative_salience,
-            a.domestic_openness,
-            self.transparency if audience_on else 0.0,
-            pp.susceptibility,
-            pp.salience_resistance,
-            pp.audience_resistance,
-        )
-        lobbying_on = mech.lobbying and m > 0
         lobbying = (
             deliberation.lobbying_weights(
                 a.resources,
@@ -80,33 +67,14 @@ class ConferenceModel(Model):
                 pp.domestic_weight,
                 pp.aim_floor,
             )
-            if lobbying_on
+            if mech.lobbying and m > 0
             else np.zeros((n, m))
         )
         self.pull, self.target = deliberation.stakeholder_pull(
             lobbying, a.stakeholder_salience, a.stakeholder_positions
         )
-        chair = process.chair
-        self.draft_weight = (a.capability / a.capability.sum())[:, None] * a.salience
-        self.codraft_weight = (
-            drafting.codrafting_weight(
-                a.resources,
-                a.stakeholder_salience,
-                self.access,
-                chair.codraft_access,
-                chair.stakeholder_weight,
-            )
-            if lobbying_on
-            else np.zeros((m, k))
-        )
-        self.audience = (
-            process.concession.audience_cost * self.transparency * a.domestic_openness
-            if audience_on
-            else np.zeros(n)
-        )
-
-        self._floor_weighs_votes = any(
-            rule is not None and rule.weighs_votes for rule in (a.decision_rule, a.fallback_rule)
+        self.update = deliberation.update(
+            a.ideal, t.peer_weights, t.susceptibility, self.pull, self.target
         )
 
         # state
@@ -117,7 +85,7 @@ class ConferenceModel(Model):
         self.adopted = np.zeros(k, dtype=bool)
         self.value = a.status_quo.copy()
         self.settled_round = np.zeros(k, dtype=int)
-        self.settled_by = [""] * k
+        self.settled_by = np.full(k, "", dtype=object)
         self.objectors = np.zeros((n, k), dtype=bool)
         self.objections = 0
         self.signing_codes: np.ndarray | None = None
@@ -129,10 +97,10 @@ class ConferenceModel(Model):
         self.stakeholders = [Stakeholder(self, j, sid) for j, sid in enumerate(a.stakeholder_ids)]
         self.datacollector = DataCollector(
             model_reporters={
-                "round": "round",
+                "round": lambda model: model.round,
                 "open": lambda model: int((~model.settled).sum()),
                 "adopted": lambda model: int(model.adopted.sum()),
-                "objections": "objections",
+                "objections": lambda model: model.objections,
             }
         )
 
@@ -144,8 +112,8 @@ class ConferenceModel(Model):
         if self.mechanisms.persuasion:
             self.deliberate()
         floor = (
-            Floor(self.preferences, self.arrays.votes, self._floor_weighs_votes)
-            if self._needs_floor
+            Floor(self.preferences, self.arrays.votes, self.terms.floor_weighs_votes)
+            if self.terms.needs_floor
             else None
         )
         self.draft_texts(floor)
@@ -155,20 +123,9 @@ class ConferenceModel(Model):
             self.conclude()
             self.running = False
 
-    @property
-    def _needs_floor(self) -> bool:
-        return self.process.drafting != "compromise" or self.arrays.fallback_rule is not None
-
     def deliberate(self) -> None:
         """Friedkin–Johnsen step on every provision."""
-        self.preferences = deliberation.deliberate(
-            self.preferences,
-            self.arrays.ideal,
-            self.peer_weights,
-            self.susceptibility,
-            self.pull,
-            self.target,
-        )
+        self.preferences = deliberation.deliberate(self.preferences, self.update)
 
     def draft_texts(self, floor: Floor | None) -> None:
         """The chair tables a text on every open provision."""
@@ -177,8 +134,9 @@ class ConferenceModel(Model):
             weights = a.votes if a.decision_rule.uses_votes else np.ones(len(a.votes))
             text = weighted_median(self.preferences, weights)
         else:
-            text = drafting.compromise(
-                self.preferences, self.draft_weight, a.stakeholder_positions, self.codraft_weight
+            t = self.terms
+            text = drafting.compromise_with(
+                self.preferences, t.draft_weight, t.draft_fixed, t.draft_total
             )
         if self.mechanisms.redrafting and self.round > 1:
             text = drafting.accommodate(
@@ -205,16 +163,14 @@ class ConferenceModel(Model):
         reservation = self.reservation(floor)
         gap = np.abs(reservation - self.preferences)
         if self.mechanisms.concession:
-            cp = process.concession
             tol = concession.tolerance(
                 gap,
                 self.round,
                 process.rounds,
                 a.concession_style,
-                self.relative_salience,
-                cp.base_tolerance,
-                cp.salience_holdout,
-                self.audience,
+                self.terms.hold,
+                process.concession.base_tolerance,
+                self.terms.keep,
             )
         else:
             tol = gap
@@ -225,8 +181,7 @@ class ConferenceModel(Model):
         self.adopted |= newly
         self.value = np.where(newly, self.draft, self.value)
         self.settled_round[newly] = self.round
-        for c in np.flatnonzero(newly):
-            self.settled_by[c] = "decision"
+        self.settled_by[newly] = "decision"
         self.settled |= newly
         self.objectors = no & (open_ & ~result.passed)
         self.objections = int(result.no[open_].sum())
@@ -247,8 +202,7 @@ class ConferenceModel(Model):
             self.adopted |= newly
             self.value = np.where(newly, amended, self.value)
             self.settled_round[newly] = self.round
-            for c in np.flatnonzero(newly):
-                self.settled_by[c] = "fallback"
+            self.settled_by[newly] = "fallback"
             self.log.record(self.round, "fallback", amended, open_, result, no, a.status_quo)
         self.settled[:] = True
 
@@ -352,15 +306,15 @@ class RoundLog:
         objectors: np.ndarray,
         reservation: np.ndarray,
     ) -> None:
-        """Keep one decision's arrays."""
+        """Keep one decision's arrays (the model never changes them in place after this)."""
         self.rows.append(
             Decision(
                 round_,
                 stage,
-                draft.copy(),
-                decided.copy(),
+                draft,
+                decided,
                 result,
-                objectors.copy(),
-                np.broadcast_to(reservation, draft.shape).copy(),
+                objectors,
+                np.broadcast_to(reservation, draft.shape),
             )
         )

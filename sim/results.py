@@ -28,7 +28,6 @@ def write_run(out: str | Path, outcome: Outcome, manifest: dict) -> list[Path]:
 
     Returns:
         The paths written.
-
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

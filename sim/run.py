@@ -16,7 +16,6 @@ def run_conference(scenario: Scenario, seed: int) -> Outcome:
 
     Returns:
         The run's outcome: tables, event log and metrics.
-
     """
     if isinstance(seed, bool) or int(seed) != seed or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")

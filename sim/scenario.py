@@ -291,6 +291,7 @@ class Scenario(Frozen):
     process: Process = Field(default_factory=Process)
 
     _arrays: object = PrivateAttr(default=None)
+    _terms: object = PrivateAttr(default=None)  # sim.terms.Terms, filled on first run
 
     @model_validator(mode="after")
     def _cross_check(self) -> Scenario:

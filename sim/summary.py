@@ -45,7 +45,6 @@ def worst_provision(outcome: Outcome, i: int, domestic: bool = False) -> tuple[s
     Returns:
         (provision id, signed gap between the package and the preference on it); for home
         stakeholders the gap is their resource-weighted mean position's.
-
     """
     a = outcome.arrays
     if domestic:

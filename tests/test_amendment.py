@@ -118,3 +118,14 @@ def test_fallback_outcome_keeps_status_quo_when_the_amended_text_loses():
         np.array([50.0]), np.array([50.0]), floor, TWO_THIRDS, band=0.0
     )
     assert not passed[0] and outcome[0] == 50.0
+
+
+def test_a_low_quota_cycle_stops_when_a_text_comes_back():
+    # with quota 4 of 10 votes, 0 and 2 each beat the other
+    floor = Floor(np.array([[0.0], [0.0], [0.0], [2.0]]), np.array([1.0, 2.0, 3.0, 4.0]))
+    rule = RuleSpec("weighted", quota=4.0)
+    for text in (0.0, 2.0):
+        assert vote_passes(
+            rule, *floor.prefer(np.array([[2.0 - text]]), np.array([[text]]), 1.0, rule)
+        )[0, 0]
+    assert amend(np.array([0.0]), floor, rule, band=1.0)[0] in (0.0, 2.0)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.mechanisms.concession import tolerance
+from sim.mechanisms.concession import hold, tolerance
 
 
 def theta(round_, style=1.0, rel=0.0, base=2.0, holdout=0.5, audience=0.0, gap=40.0):
@@ -12,10 +12,9 @@ def theta(round_, style=1.0, rel=0.0, base=2.0, holdout=0.5, audience=0.0, gap=4
         round_,
         10,
         np.array([style]),
-        np.array([[rel]]),
+        hold(np.array([[rel]]), holdout),
         base,
-        holdout,
-        np.array([audience]),
+        np.array([[1.0 - audience]]),
     )[0, 0]
 
 

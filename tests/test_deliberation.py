@@ -39,7 +39,7 @@ def test_iteration_converges_to_closed_form_without_stakeholders():
     p = ideal.copy()
     zero = np.zeros_like(ideal)
     for _ in range(500):
-        p = fj.deliberate(p, ideal, weights, lam, zero, zero)
+        p = fj.deliberate(p, fj.update(ideal, weights, lam, zero, zero))
     # the textbook form p* = (I − ΛW)^-1 (I − Λ) u, provision by provision
     for c in range(ideal.shape[1]):
         L = np.diag(lam[:, c])
@@ -60,7 +60,7 @@ def test_iteration_converges_to_closed_form_with_stakeholders():
     pull, target = fj.stakeholder_pull(lobbying, salience, positions)
     p = ideal.copy()
     for _ in range(500):
-        p = fj.deliberate(p, ideal, weights, lam, pull, target)
+        p = fj.deliberate(p, fj.update(ideal, weights, lam, pull, target))
     assert np.allclose(fj.equilibrium(ideal, weights, lam, pull, target), p, atol=1e-9)
 
 
@@ -75,7 +75,7 @@ def test_one_step_is_a_convex_combination(seed):
     positions = rng.uniform(0, 100, (3, k))
     pull, target = fj.stakeholder_pull(lobbying, salience, positions)
     p = rng.uniform(0, 100, (n, k))
-    nxt = fj.deliberate(p, ideal, weights, lam, pull, target)
+    nxt = fj.deliberate(p, fj.update(ideal, weights, lam, pull, target))
     low = np.minimum(np.minimum(p.min(), positions.min()), ideal.min())
     high = np.maximum(np.maximum(p.max(), positions.max()), ideal.max())
     assert (nxt >= low - 1e-9).all() and (nxt <= high + 1e-9).all()

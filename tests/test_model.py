@@ -148,8 +148,8 @@ def test_audience_costs_stiffen_accountable_delegations():
         ),
         1,
     )
-    assert (on.audience > 0).all() and not off.audience.any()
-    assert (on.susceptibility < off.susceptibility).all()
+    assert (on.terms.audience > 0).all() and not off.terms.audience.any()
+    assert (on.terms.susceptibility < off.terms.susceptibility).all()
 
 
 def test_domestic_legitimacy_cascade_and_deferral_switches():

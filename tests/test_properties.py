@@ -87,7 +87,13 @@ def rule_satisfied(rule, result, c, n):
             and result.yes[c] > 0
         )
     return bool(
-        vote_passes(rule, result.yes[c], result.no[c], result.yes_votes[c], result.no_votes[c])
+        vote_passes(
+            rule,
+            result.yes[c],
+            result.no[c],
+            None if result.yes_votes is None else result.yes_votes[c],
+            None if result.no_votes is None else result.no_votes[c],
+        )
     )
 
 

@@ -100,7 +100,9 @@ def test_deliberation_alone_converges_to_the_friedkin_johnsen_closed_form():
     while model.running:
         model.step()
     assert model.round == 400
-    expected = fj.equilibrium(model.arrays.ideal, model.peer_weights, model.susceptibility)
+    expected = fj.equilibrium(
+        model.arrays.ideal, model.terms.peer_weights, model.terms.susceptibility
+    )
     assert np.allclose(model.preferences, expected, atol=1e-8)
     # and persuasion moved them: the spread of preferences shrank
     assert model.preferences.std() < model.arrays.ideal.std()

@@ -4,15 +4,16 @@ The amendment procedure replaces the text on the table by a floor amendment (a d
 current preference) whenever the required majority, voting sincerely, prefers it. Among the
 amendments that would pass, the one nearest the floor median is taken first — the floor median
 holds the agenda, as in Krehbiel's pivotal-politics model — and the procedure repeats until no
-amendment passes. Under simple majority it ends at the median preference (Black 1948); under a
-qualified majority a text inside the gridlock interval cannot be moved (Krehbiel 1998).
+amendment passes (or, where a weighted quota below half the votes lets two texts beat each
+other, until a text comes back). Under simple majority it ends at the median preference
+(Black 1948); under a qualified majority a text inside the gridlock interval cannot be moved
+(Krehbiel 1998).
 
 Everything is vectorised over provisions: supports are counted with one ``searchsorted`` over
 the sorted preferences of all provisions at once.
 
 References:
     Black 1948; Krehbiel 1998.
-
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ class Floor:
         preferences: (N, K) current preferences.
         votes: (N,) formal votes; vote weights are counted only when ``with_votes``.
         with_votes: whether any rule used on this floor weighs formal votes.
-
     """
 
     def __init__(self, preferences: np.ndarray, votes: np.ndarray, with_votes: bool = True):
@@ -72,6 +72,26 @@ class Floor:
         if rule.uses_votes:
             return weighted_median(self.preferences, self.votes)[:, None]
         return self.sorted[:, (self.n + 1) // 2 - 1 : (self.n + 1) // 2]
+
+    def beyond(
+        self, text: np.ndarray, step: float, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The nearest floor positions more than ``step`` above and below each text.
+
+        Args:
+            text: (R,) texts on the provisions ``rows``.
+            step: the smallest move that counts as an amendment.
+            rows: (R,) provision indices.
+
+        Returns:
+            (above, below), each (R,); NaN where there is no such position.
+        """
+        offset, base = self._offset[rows, 0], self._base[rows, 0]
+        up = np.searchsorted(self._flat, text + step + offset, "right") - base
+        down = np.searchsorted(self._flat, text - step + offset, "left") - base - 1
+        above = np.where(up < self.n, self.sorted[rows, np.minimum(up, self.n - 1)], np.nan)
+        below = np.where(down >= 0, self.sorted[rows, np.maximum(down, 0)], np.nan)
+        return above, below
 
     def prefer(
         self,
@@ -131,36 +151,98 @@ def amend(
 
     Returns:
         (K,) the text after amendment.
+    """
+    active = np.arange(floor.k) if only is None else np.flatnonzero(only)
+    return _amend(text, floor, rule, band, active)[0]
 
+
+def _amend(text, floor: Floor, rule: RuleSpec, band: float, active: np.ndarray, status_quo=None):
+    """The amendment procedure on the ``active`` provisions.
+
+    Support for an amendment only falls as it moves further from the text, so on each side
+    the amendments that pass are those from the nearest one outward. Each step therefore
+    first counts a few candidates per provision: the floor median and, for a text within the
+    band of the median, the nearest position beyond the band on either side. The median, when
+    it passes and the rule makes it stable, ends the procedure; a text near the median can only
+    move to one of its two neighbours. Only a text far from a median that does not pass (a
+    qualified majority's gridlock) needs every position counted. With ``status_quo`` given, the same count puts the text and the
+    median against the status quo, so the final vote usually needs no count of its own.
+
+    Returns:
+        (result, counted, beats): the amended texts; the provisions whose final vote against
+        the status quo was already counted; and its result there.
     """
     result = np.array(text, dtype=float)
-    active = np.arange(floor.k) if only is None else np.flatnonzero(only)
+    counted = np.zeros(floor.k, dtype=bool)
+    beats_status_quo = np.zeros(floor.k, dtype=bool)
     median = floor.median(rule)[:, 0]
     stable = _median_is_stable(rule)
-    if stable and active.size:
-        # exact shortcut: if the median passes against the text it is the floor median's
-        # favourite (distance 0), and nothing beats it afterwards
-        passes = vote_passes(
-            rule, *floor.prefer(median[active, None], result[active, None], band, rule, active)
-        )[:, 0]
-        result[active[passes]] = median[active[passes]]
-        active = active[~passes]
-    for _ in range(floor.n + 1):
+    step = max(band, _SAME)
+    visited: list[np.ndarray] = []
+    for _ in range(floor.n + 2):
         if active.size == 0:
             break
-        candidates = floor.sorted[active]
-        current = result[active, None]
-        beats = vote_passes(rule, *floor.prefer(candidates, current, band, rule, active))
-        moved = beats.any(axis=1)
-        # the floor median's favourite among passing amendments; ties go to the smallest move
-        closeness = np.abs(candidates - median[active, None]) + 1e-9 * np.abs(candidates - current)
-        best = np.argmin(np.where(beats, closeness, np.inf), axis=1)
-        chosen = candidates[np.arange(active.size), best]
-        result[active[moved]] = chosen[moved]
-        # rows that stood still are done; so are rows now at a stable median
-        keep = moved & ~(stable & (chosen == median[active]))
-        active = active[keep]
-    return result
+        current = result[active]
+        centre = median[active]
+        near = np.abs(current - centre) <= step
+        if near.any():
+            above, below = floor.beyond(current, step, active)
+        else:
+            above = below = np.full(len(active), np.nan)
+        candidates = [centre, above, below]
+        texts = [current, current, current]
+        if status_quo is not None:
+            candidates += [current, centre]
+            texts += [status_quo[active], status_quo[active]]
+        passes = vote_passes(
+            rule,
+            *floor.prefer(np.column_stack(candidates), np.column_stack(texts), band, rule, active),
+        )
+        if status_quo is not None:
+            counted[active] = True
+            beats_status_quo[active] = passes[:, 3]
+        to_median = passes[:, 0]
+        # near the median: the passing neighbour nearest the median, ties to the smaller move
+        gap_above = np.where(
+            passes[:, 1], np.abs(above - centre) + 1e-9 * np.abs(above - current), np.inf
+        )
+        gap_below = np.where(
+            passes[:, 2], np.abs(below - centre) + 1e-9 * np.abs(below - current), np.inf
+        )
+        neighbour = np.where(gap_above <= gap_below, above, below)
+        moves_near = near & np.isfinite(np.minimum(gap_above, gap_below))
+        # far from a median that does not pass: count every position
+        search = ~near & ~to_median
+        chosen = np.where(to_median, centre, np.where(moves_near, neighbour, current))
+        if search.any():
+            chosen[search] = _search(
+                floor, rule, band, active[search], current[search], centre[search]
+            )
+        moved = chosen != current
+        # a weighted quota below half the votes can let two texts beat each other: the
+        # procedure stops when a text comes back
+        recurs = np.zeros(len(active), dtype=bool)
+        for earlier in visited:
+            recurs |= chosen == earlier[active]
+        visited.append(result.copy())
+        result[active] = chosen
+        if status_quo is not None:
+            at_median = moved & to_median
+            beats_status_quo[active[at_median]] = passes[at_median, 4]
+            counted[active[moved & ~to_median]] = False
+        # rows that stood still are done; so are rows at the median of a stable rule
+        active = active[moved & ~(stable & to_median) & ~recurs]
+    return result, counted, beats_status_quo
+
+
+def _search(floor: Floor, rule: RuleSpec, band: float, rows, current, centre) -> np.ndarray:
+    """Among all floor positions that beat the texts, the one nearest the median (per row)."""
+    candidates = floor.sorted[rows]
+    beats = vote_passes(rule, *floor.prefer(candidates, current[:, None], band, rule, rows))
+    closeness = np.abs(candidates - centre[:, None]) + 1e-9 * np.abs(candidates - current[:, None])
+    best = np.argmin(np.where(beats, closeness, np.inf), axis=1)
+    chosen = candidates[np.arange(len(rows)), best]
+    return np.where(beats.any(axis=1), chosen, current)
 
 
 def _median_is_stable(rule: RuleSpec) -> bool:
@@ -196,12 +278,11 @@ def fallback_outcome(
     Returns:
         (outcome, passed): the amended text where it beats the status quo, else the status quo;
         and whether it passed.
-
     """
-    amended = amend(text, floor, rule, band, only)
-    passed = vote_passes(rule, *floor.prefer(amended[:, None], status_quo[:, None], band, rule))[
-        :, 0
-    ]
-    if only is not None:
-        passed &= only
+    active = np.arange(floor.k) if only is None else np.flatnonzero(only)
+    amended, counted, passed = _amend(text, floor, rule, band, active, status_quo)
+    todo = active[~counted[active]]
+    if todo.size:
+        final = floor.prefer(amended[todo, None], status_quo[todo, None], band, rule, todo)
+        passed[todo] = vote_passes(rule, *final)[:, 0]
     return np.where(passed, amended, status_quo), passed

@@ -9,7 +9,6 @@ spatial model, in which a delegation accepts any draft it prefers to its reserva
 
 References:
     Faratin, Sierra & Jennings 1998; Stasavage 2004.
-
 """
 
 from __future__ import annotations
@@ -17,15 +16,19 @@ from __future__ import annotations
 import numpy as np
 
 
+def hold(relative_salience: np.ndarray, salience_holdout: float) -> np.ndarray:
+    """(N, K) 1 − κ·ŝ: the share of the reservation gap a delegation will ever concede."""
+    return 1.0 - salience_holdout * relative_salience
+
+
 def tolerance(
     reservation_gap: np.ndarray,
     round_: int,
     rounds: int,
     style: np.ndarray,
-    relative_salience: np.ndarray,
+    hold: np.ndarray,
     base: float,
-    salience_holdout: float,
-    audience: np.ndarray,
+    keep: np.ndarray,
 ) -> np.ndarray:
     """(N, K) tolerance for this round.
 
@@ -34,12 +37,9 @@ def tolerance(
         round_: the current round, 1..rounds.
         rounds: T, the deadline.
         style: (N,) β of each delegation.
-        relative_salience: (N, K) ŝ.
+        hold: (N, K) 1 − κ·ŝ (see :func:`hold`).
         base: θ₀.
-        salience_holdout: κ.
-        audience: (N,) audience-cost factor γ·τ·o_i (zeros when switched off).
-
+        keep: (N, 1) 1 − γ·τ·o_i, what audience costs leave (ones when switched off).
     """
-    progress = (round_ / rounds) ** (1.0 / style)
-    grown = reservation_gap * progress[:, None] * (1.0 - salience_holdout * relative_salience)
-    return np.maximum(base, grown) * (1.0 - audience)[:, None]
+    progress = ((round_ / rounds) ** (1.0 / style))[:, None]
+    return np.maximum(base, reservation_gap * progress * hold) * keep

@@ -10,7 +10,6 @@ the status quo) is never adopted.
 References:
     Golub 1999 (bargaining in the shadow of the vote); Krehbiel 1998 and Tsebelis 2002
     (gridlock and veto players).
-
 """
 
 from __future__ import annotations
@@ -43,7 +42,6 @@ class RuleSpec:
         weight_threshold: share of vote weight needed under ``double_majority``.
         capability_share: consensus blocks when objectors hold more of the capability.
         count_share: consensus blocks when objectors are more numerous than this share.
-
     """
 
     kind: str
@@ -119,8 +117,8 @@ class Tally:
     yes: np.ndarray
     no: np.ndarray
     abstain: np.ndarray
-    yes_votes: np.ndarray
-    no_votes: np.ndarray
+    yes_votes: np.ndarray | None  # only for rules that weigh formal votes
+    no_votes: np.ndarray | None
     objector_capability: np.ndarray
 
 
@@ -143,7 +141,6 @@ def classify(
 
     Returns:
         (yes, no): boolean (N, K) arrays; a delegation in neither abstains.
-
     """
     distance = np.abs(draft - preferences)
     gain = np.abs(reservation - preferences) - distance
@@ -163,8 +160,8 @@ def tally(
     n = yes.shape[0]
     yes_count = yes.sum(axis=0)
     no_count = no.sum(axis=0)
-    yes_votes = votes @ yes
-    no_votes = votes @ no
+    yes_votes = votes @ yes if rule.weighs_votes else None
+    no_votes = votes @ no if rule.weighs_votes else None
     objector_capability = (capability @ no) / capability.sum()
     if rule.kind == "unanimity":
         passed = (no_count == 0) & (yes_count > 0)

@@ -15,10 +15,11 @@ resources, ``r̃_home_j`` of the home stakeholders' resources.
 
 References:
     Friedkin & Johnsen 1990, 2011.
-
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -75,7 +76,6 @@ def stakeholder_pull(
     Returns:
         (pull, target): ``pull`` (N, K) is L, the total stakeholder weight; ``target`` (N, K) is
         the pull-weighted sum of their positions.
-
     """
     effort = relative(salience)
     return lobbying @ effort, lobbying @ (effort * positions)
@@ -100,17 +100,34 @@ def susceptibility(
     return base * (1.0 - salience_resistance * relative_salience) * audience[:, None]
 
 
-def deliberate(
-    preferences: np.ndarray,
+@dataclass(frozen=True, eq=False)
+class Update:
+    """One Friedkin–Johnsen step in affine form: ``p(t+1) = gain ⊙ (W · p(t)) + anchor``.
+
+    ``gain = Λ / (1 + L)`` and ``anchor = gain ⊙ target + (1 − Λ) ⊙ u``: the stakeholder terms
+    and the pull of the ideal points are constant, so each step is one matrix product.
+    """
+
+    weights: np.ndarray
+    gain: np.ndarray
+    anchor: np.ndarray
+
+
+def update(
     ideal: np.ndarray,
     weights: np.ndarray,
     lam: np.ndarray,
     pull: np.ndarray,
     target: np.ndarray,
-) -> np.ndarray:
+) -> Update:
+    """The constant terms of every step, from Λ, the stakeholders' pull and target, and u."""
+    gain = lam / (1.0 + pull)
+    return Update(weights, gain, gain * target + (1.0 - lam) * ideal)
+
+
+def deliberate(preferences: np.ndarray, step: Update) -> np.ndarray:
     """One Friedkin–Johnsen step on every provision at once."""
-    heard = (weights @ preferences + target) / (1.0 + pull)
-    return lam * heard + (1.0 - lam) * ideal
+    return step.gain * (step.weights @ preferences) + step.anchor
 
 
 def equilibrium(

@@ -9,7 +9,6 @@ chair's text (see :mod:`sim.mechanisms.amendment`).
 
 References:
     Stokman & van Oosten 1994; Thomson et al. 2006 (compromise model).
-
 """
 
 from __future__ import annotations
@@ -30,13 +29,25 @@ def compromise(
         weight: (N, K) capability share × salience.
         stakeholder_positions: (M, K).
         stakeholder_weight: (M, K) drafting weight of each stakeholder (zero below co-drafting).
-
     """
-    numerator = (weight * preferences).sum(axis=0) + (
-        stakeholder_weight * stakeholder_positions
-    ).sum(axis=0)
-    denominator = weight.sum(axis=0) + stakeholder_weight.sum(axis=0)
-    return numerator / denominator
+    fixed, total = compromise_terms(weight, stakeholder_positions, stakeholder_weight)
+    return compromise_with(preferences, weight, fixed, total)
+
+
+def compromise_terms(
+    weight: np.ndarray, stakeholder_positions: np.ndarray, stakeholder_weight: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The constant parts of the compromise: stakeholders' weighted positions and all weights."""
+    fixed = (stakeholder_weight * stakeholder_positions).sum(axis=0)
+    total = weight.sum(axis=0) + stakeholder_weight.sum(axis=0)
+    return fixed, total
+
+
+def compromise_with(
+    preferences: np.ndarray, weight: np.ndarray, fixed: np.ndarray, total: np.ndarray
+) -> np.ndarray:
+    """:func:`compromise` from its precomputed constant terms."""
+    return (np.einsum("nk,nk->k", weight, preferences) + fixed) / total
 
 
 def codrafting_weight(
@@ -68,7 +79,6 @@ def accommodate(
         objectors: (N, K) boolean, who objected last round (all False where nothing failed).
         capability: (N,).
         accommodation: η, share of the distance moved.
-
     """
     weight = objectors * capability[:, None]
     total = weight.sum(axis=0)

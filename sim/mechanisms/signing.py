@@ -10,7 +10,6 @@ updated together until nothing changes.
 
 References:
     Putnam 1988 (two-level games); Granovetter 1978 (threshold cascades).
-
 """
 
 from __future__ import annotations
@@ -80,7 +79,6 @@ class Cascade:
         pull: (N,) bloc pull B_i at the fixed point.
         steps: list of (step, indices whose decision changed, their new codes); step 0 holds
             everyone's first decision, taken expecting all peers to sign.
-
     """
 
     decisions: np.ndarray
@@ -112,7 +110,6 @@ def cascade(
         sign_threshold: sign at or above this score.
         refuse_threshold: refuse below this score.
         may_defer: (N,) who would defer when undecided.
-
     """
     n = len(base)
     weights = peers * (1.0 - np.eye(n))
