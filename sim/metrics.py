@@ -1,4 +1,4 @@
-"""Numbers that summarise one run (DESIGN §5): pure functions of an outcome's arrays."""
+"""Numbers that summarise one run (docs/model.md §7.7): pure functions of an outcome's arrays."""
 
 from __future__ import annotations
 

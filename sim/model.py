@@ -1,4 +1,4 @@
-"""ConferenceModel: the round loop of a treaty conference (DESIGN §4).
+"""ConferenceModel: the round loop of a treaty conference (docs/model.md §3).
 
 Each round: deliberate → draft → decide (with this round's tolerances). The conference stops
 when every provision is settled or at the deadline, where open provisions go to the fallback

@@ -1,6 +1,6 @@
 """Named values the scenario format accepts in place of numbers.
 
-Openness presets set the three dimensions of a process design (DESIGN §3). The values are
+Openness presets set the three dimensions of a process design (see docs/scenario-format.md). The values are
 codings, not measurements; ``docs/model.md`` explains each.
 """
 

@@ -162,7 +162,7 @@ class ConsensusParams(Frozen):
 
 
 class PersuasionParams(Frozen):
-    """Friedkin–Johnsen deliberation (DESIGN §4.1)."""
+    """Friedkin–Johnsen deliberation (docs/model.md §7.1)."""
 
     susceptibility: Share = Field(0.5, description="λ₀: openness to influence at zero salience")
     salience_resistance: Share = Field(
@@ -180,7 +180,7 @@ class PersuasionParams(Frozen):
 
 
 class ChairParams(Frozen):
-    """The chair's drafting (DESIGN §4.2)."""
+    """The chair's drafting (docs/model.md §7.2)."""
 
     codraft_access: Share = Field(0.75, description="access level from which stakeholders co-draft")
     stakeholder_weight: NonNegative = Field(0.5, description="co-drafting stakeholders' weight × α")
@@ -188,7 +188,7 @@ class ChairParams(Frozen):
 
 
 class ConcessionParams(Frozen):
-    """Time-dependent tolerance (DESIGN §4.4)."""
+    """Time-dependent tolerance (docs/model.md §7.4)."""
 
     base_tolerance: Score = Field(2.0, description="θ₀: tolerance from the first round")
     style: ConcessionStyle = Field(1.0, description="default β: <1 Boulware, 1 linear, >1 Conceder")
@@ -199,7 +199,7 @@ class ConcessionParams(Frozen):
 
 
 class SigningParams(Frozen):
-    """The two-level signing stage (DESIGN §4.6)."""
+    """The two-level signing stage (docs/model.md §7.6)."""
 
     sign_threshold: float = Field(0.0, description="sign when S_i is at least this")
     refuse_threshold: float = Field(-0.05, description="refuse when S_i is below this")

@@ -1,4 +1,4 @@
-"""Tolerance over time: how far from its preference a delegation accepts a draft (DESIGN §4.4).
+"""Tolerance over time: how far from its preference a delegation accepts a draft (docs/model.md §7.4).
 
 ``θ_ik(t) = max(θ₀, R_ik · (t/T)^(1/β_i) · (1 − κ·ŝ_ik)) · (1 − γ·τ·o_i)`` with ``R_ik`` the
 distance from the preference to the reservation point and ``ŝ`` relative salience. β < 1 holds

@@ -1,4 +1,4 @@
-"""Decision rules: how a draft becomes adopted (DESIGN §4.3).
+"""Decision rules: how a draft becomes adopted (docs/model.md §7.3).
 
 A delegation *accepts* a draft when it is within its current tolerance and no worse for it than
 its reservation point; it *objects* otherwise, except that a delegation near indifference

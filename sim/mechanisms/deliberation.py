@@ -1,4 +1,4 @@
-"""Persuasion between delegations and by stakeholders: Friedkin–Johnsen dynamics (DESIGN §4.1).
+"""Persuasion between delegations and by stakeholders: Friedkin–Johnsen dynamics (docs/model.md §7.1).
 
 Each provision evolves as ``p(t+1) = Λ ⊙ (W · [p(t); y]) + (1 − Λ) ⊙ u``. Row ``i`` of ``W``
 splits delegation ``i``'s attention between delegations (the plenary, weighted by the speaker's

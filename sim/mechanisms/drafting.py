@@ -1,4 +1,4 @@
-"""The chair's text (DESIGN §4.2).
+"""The chair's text (docs/model.md §7.2).
 
 ``compromise`` is the capability × salience weighted mean of current preferences (the
 compromise model of decision-making research); once access reaches the co-drafting level,

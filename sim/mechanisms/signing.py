@@ -1,4 +1,4 @@
-"""The signing stage: a two-level game (DESIGN §4.6).
+"""The signing stage: a two-level game (docs/model.md §7.6).
 
 Each delegation's score is ``S_i = (1 − o_i)·V_i + o_i·D_i + L_i + B_i + ε_i``: its own value
 of the package over the status quo, its home stakeholders' value, procedural legitimacy, the

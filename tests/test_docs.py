@@ -1,0 +1,97 @@
+"""The documentation stays true: every schema key documented with its default; the README's commands exist."""
+
+import json
+import re
+
+from sim.loader import scenario_json_schema
+from tests.conftest import ROOT
+
+FORMAT = (ROOT / "docs" / "scenario-format.md").read_text()
+PRESETS = {"closed", "itu_2012", "observer", "consultative", "multistakeholder"}
+
+
+TABLES: set[str] = set()  # keys that hold a table of further keys
+
+
+def schema_keys() -> dict[str, object]:
+    """Every key of the scenario format, with its default where the schema gives one."""
+    schema = scenario_json_schema()
+    defs = schema["$defs"]
+    found: dict[str, object] = {}
+
+    def resolve(node):
+        if "$ref" in node:
+            return defs[node["$ref"].split("/")[-1]]
+        for option in node.get("anyOf", []):
+            if "$ref" in option or option.get("type") in ("object", "array"):
+                return resolve(option)
+        return node
+
+    def walk(node, path):
+        node = resolve(node)
+        if node.get("type") == "array" and node.get("items", {}).get("$ref"):
+            walk(node["items"], path + "[]")
+            return
+        for key, child in node.get("properties", {}).items():
+            full = f"{path}.{key}" if path else key
+            target = resolve(child)
+            if "patternProperties" in target:  # a table keyed by provision id
+                found[full + ".<provision>"] = "(no default)"
+            elif "properties" in target and target.get("type") == "object" and "anyOf" not in child:
+                TABLES.add(full)
+                walk(child, full)  # a sub-table: document its keys
+            else:
+                found[full] = child.get("default", "(no default)")
+                if "properties" in target or target.get("items", {}).get("$ref"):
+                    walk(child, full)
+
+    walk(schema, "")
+    return found
+
+
+def documented() -> dict[str, str]:
+    rows = {}
+    for line in FORMAT.splitlines():
+        match = re.match(r"^\| `([^`]+)` \| [^|]+ \| ([^|]+) \|", line)
+        if match:
+            rows[match.group(1)] = match.group(2).strip()
+    return rows
+
+
+def test_every_schema_key_is_documented():
+    missing = sorted(set(schema_keys()) - set(documented()))
+    assert not missing, f"keys missing from docs/scenario-format.md: {missing}"
+
+
+def test_every_documented_key_exists():
+    keys = set(schema_keys()) | TABLES
+    extra = sorted(k for k in documented() if k not in keys and k not in PRESETS)
+    assert not extra, f"docs/scenario-format.md documents keys the schema does not have: {extra}"
+
+
+def test_documented_defaults_match_the_schema():
+    docs = documented()
+    for key, default in schema_keys().items():
+        if default == "(no default)" or (isinstance(default, dict | list) and default):
+            continue
+        cell = docs[key].strip("`")
+        expected = "(unset)" if default is None else json.dumps(default)
+        assert cell == expected or (default == [] and cell == "[]"), (
+            f"{key}: docs say {docs[key]}, schema {expected}"
+        )
+
+
+def test_readme_quickstart_has_exactly_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## Quickstart", 1)[1].split("```", 2)[1]
+    commands = [
+        line for line in block.splitlines()[1:] if line.strip() and not line.startswith("#")
+    ]
+    assert len(commands) == 2
+    assert "treatysim run" in commands[0]
+    assert "pytest" in commands[1]
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "Quickstart" in ci  # it reads the command from the README rather than copying it
