@@ -71,7 +71,7 @@ def compute(outcome: Outcome) -> dict:
         "stakeholder_alignment": stakeholder_alignment(
             outcome.package, a.stakeholder_positions, a.stakeholder_salience, a.resources
         ),
-        "legitimacy": float(outcome.legitimacy.mean()),
+        "legitimacy": float(outcome.terms["legitimacy"].mean()),
         "welfare": float(welfare.mean()),
         "welfare_gini": gini(welfare),
     }

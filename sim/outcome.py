@@ -47,7 +47,7 @@ class Outcome:
     decision_codes: np.ndarray
     terms: dict[str, np.ndarray]
     score: np.ndarray
-    legitimacy: np.ndarray
+    experienced_openness: np.ndarray
     cascade_steps: list = field(repr=False)
     log_rows: list = field(default_factory=list, repr=False)  # sim.model.Decision records
     round_records: dict = field(default_factory=dict, repr=False)
@@ -63,7 +63,7 @@ class Outcome:
         terms = {
             "own_value": end["own_value"],
             "domestic_value": end.get("domestic_value", missing),
-            "legitimacy": end["legitimacy"] if end["treaty"] else missing,
+            "legitimacy": end["legitimacy"],
             "bloc_pull": end.get("bloc_pull", missing),
             "noise": end.get("noise", missing),
         }
@@ -92,7 +92,7 @@ class Outcome:
             decision_codes=model.signing_codes.copy(),
             terms=terms,
             score=end.get("score", missing),
-            legitimacy=end["legitimacy"],
+            experienced_openness=end["openness"],
             cascade_steps=cascade.steps if cascade else [],
             log_rows=model.log.rows,
             round_records=model.datacollector.model_vars,
@@ -170,18 +170,12 @@ class Outcome:
                 "decision": self.decisions,
                 "score": self.score,
                 **self.terms,
-                "experienced_openness": self.openness_experienced,
+                "experienced_openness": self.experienced_openness,
             }
         )
         for c, pid in enumerate(a.provision_ids):
             table[f"pref_{pid}"] = self.final_preferences[:, c]
         return table
-
-    @property
-    def openness_experienced(self) -> np.ndarray:
-        """Ω_i of each delegation."""
-        o = self.openness
-        return (o["access"] + o["transparency"] + self.seated.astype(float)) / 3.0
 
     @cached_property
     def events(self) -> pd.DataFrame:

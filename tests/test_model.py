@@ -157,8 +157,8 @@ def test_domestic_legitimacy_cascade_and_deferral_switches():
     no_domestic = run_switch("domestic", "false")
     assert np.allclose(no_domestic.terms["domestic_value"], no_domestic.terms["own_value"])
     assert not np.allclose(base.terms["domestic_value"], base.terms["own_value"])
-    assert not run_switch("legitimacy", "false").legitimacy.any()
-    assert base.legitimacy.any()
+    assert not run_switch("legitimacy", "false").terms["legitimacy"].any()
+    assert base.terms["legitimacy"].any()
     assert not run_switch("bloc_cascade", "false").terms["bloc_pull"].any()
     assert base.terms["bloc_pull"].any()
 
