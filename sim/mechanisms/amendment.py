@@ -185,32 +185,37 @@ def _amend(text, floor: Floor, rule: RuleSpec, band: float, active: np.ndarray, 
         current = result[active]
         centre = median[active]
         near = np.abs(current - centre) <= step
-        if near.any():
+        any_near = near.any()
+        if any_near:
             above, below = floor.beyond(current, step, active)
         else:
             above = below = np.full(len(active), np.nan)
-        candidates = [centre, above, below]
-        texts = [current, current, current]
+        # candidates against texts: the median, the two neighbours, then the final vote's pairs
+        width = 3 if status_quo is None else 5
+        candidates = np.empty((len(active), width))
+        texts = np.empty_like(candidates)
+        candidates[:, 0], candidates[:, 1], candidates[:, 2] = centre, above, below
+        texts[:, :3] = current[:, None]
         if status_quo is not None:
-            candidates += [current, centre]
-            texts += [status_quo[active], status_quo[active]]
-        passes = vote_passes(
-            rule,
-            *floor.prefer(np.column_stack(candidates), np.column_stack(texts), band, rule, active),
-        )
+            candidates[:, 3], candidates[:, 4] = current, centre
+            texts[:, 3:] = status_quo[active, None]
+        passes = vote_passes(rule, *floor.prefer(candidates, texts, band, rule, active))
         if status_quo is not None:
             counted[active] = True
             beats_status_quo[active] = passes[:, 3]
         to_median = passes[:, 0]
-        # near the median: the passing neighbour nearest the median, ties to the smaller move
-        gap_above = np.where(
-            passes[:, 1], np.abs(above - centre) + 1e-9 * np.abs(above - current), np.inf
-        )
-        gap_below = np.where(
-            passes[:, 2], np.abs(below - centre) + 1e-9 * np.abs(below - current), np.inf
-        )
-        neighbour = np.where(gap_above <= gap_below, above, below)
-        moves_near = near & np.isfinite(np.minimum(gap_above, gap_below))
+        moves_near = np.zeros(len(active), dtype=bool)
+        neighbour = current
+        if any_near:
+            # near the median: the passing neighbour nearest the median, ties to the smaller move
+            gap_above = np.where(
+                passes[:, 1], np.abs(above - centre) + 1e-9 * np.abs(above - current), np.inf
+            )
+            gap_below = np.where(
+                passes[:, 2], np.abs(below - centre) + 1e-9 * np.abs(below - current), np.inf
+            )
+            neighbour = np.where(gap_above <= gap_below, above, below)
+            moves_near = near & np.isfinite(np.minimum(gap_above, gap_below))
         # far from a median that does not pass: count every position
         search = ~near & ~to_median
         chosen = np.where(to_median, centre, np.where(moves_near, neighbour, current))
