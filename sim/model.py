@@ -87,6 +87,7 @@ class ConferenceModel(Model):
         self.settled_round = np.zeros(k, dtype=int)
         self.settled_by = np.full(k, "", dtype=object)
         self.objectors = np.zeros((n, k), dtype=bool)
+        self.chair = drafting.Accommodation.start(k, process.chair.accommodation)
         self.objections = 0
         self.signing_codes: np.ndarray | None = None
         self.log = RoundLog()
@@ -138,10 +139,8 @@ class ConferenceModel(Model):
             text = drafting.compromise_with(
                 self.preferences, t.draft_weight, t.draft_fixed, t.draft_total
             )
-        if self.mechanisms.redrafting and self.round > 1:
-            text = drafting.accommodate(
-                text, self.preferences, self.objectors, a.capability, process.chair.accommodation
-            )
+        if self.mechanisms.redrafting:
+            text = np.clip(text + self.chair.offset, 0.0, 100.0)
         if process.drafting == "amendment":
             rule = a.decision_rule if a.decision_rule.is_vote else _MAJORITY
             text = amend(text, floor, rule, self.band)
@@ -175,7 +174,7 @@ class ConferenceModel(Model):
         else:
             tol = gap
         yes, no = classify(self.draft, self.preferences, reservation, tol, self.band)
-        result = tally(a.decision_rule, yes, no, a.votes, a.capability)
+        result = tally(a.decision_rule, yes, no, a.votes, a.capability, self._changes(self.draft))
         open_ = ~self.settled
         newly = open_ & result.passed
         self.adopted |= newly
@@ -184,8 +183,16 @@ class ConferenceModel(Model):
         self.settled_by[newly] = "decision"
         self.settled |= newly
         self.objectors = no & (open_ & ~result.passed)
+        if self.mechanisms.redrafting:
+            self.chair = drafting.accommodate(
+                self.chair, self.draft, self.preferences, self.objectors, a.capability
+            )
         self.objections = int(result.no[open_].sum())
         self.log.record(self.round, "decision", self.draft, open_, result, no, reservation)
+
+    def _changes(self, text: np.ndarray) -> np.ndarray:
+        """Which texts differ from the status quo by more than the abstention band."""
+        return np.abs(text - self.arrays.status_quo) > max(self.band, 1e-9)
 
     # --- the end -----------------------------------------------------------------------------
 
@@ -197,7 +204,7 @@ class ConferenceModel(Model):
             floor = Floor(self.preferences, a.votes, a.fallback_rule.weighs_votes)
             amended = amend(self.draft, floor, a.fallback_rule, self.band, only=open_)
             yes, no = classify(amended, self.preferences, a.status_quo, np.inf, self.band)
-            result = tally(a.fallback_rule, yes, no, a.votes, a.capability)
+            result = tally(a.fallback_rule, yes, no, a.votes, a.capability, self._changes(amended))
             newly = open_ & result.passed
             self.adopted |= newly
             self.value = np.where(newly, amended, self.value)

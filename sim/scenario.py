@@ -184,7 +184,10 @@ class ChairParams(Frozen):
 
     codraft_access: Share = Field(0.75, description="access level from which stakeholders co-draft")
     stakeholder_weight: NonNegative = Field(0.5, description="co-drafting stakeholders' weight × α")
-    accommodation: Share = Field(0.3, description="η: pull of a failed draft toward its objectors")
+    accommodation: Share = Field(
+        0.3,
+        description="η: first pull of a failed draft toward its objectors (halved when they switch sides)",
+    )
 
 
 class ConcessionParams(Frozen):

@@ -33,8 +33,25 @@ def test_accommodation_moves_toward_capability_weighted_objectors():
     prefs = np.array([[0.0, 0.0], [100.0, 100.0], [60.0, 60.0]])
     objectors = np.array([[False, False], [True, False], [True, False]])
     capability = np.array([1.0, 3.0, 1.0])
-    text = drafting.accommodate(np.array([50.0, 50.0]), prefs, objectors, capability, 0.5)
+    state = drafting.accommodate(
+        drafting.Accommodation.start(2, 0.5), np.array([50.0, 50.0]), prefs, objectors, capability
+    )
     # objectors' mean on the first provision: (3·100 + 60) / 4 = 90; half-way from 50
-    assert text[0] == pytest.approx(70.0)
+    assert state.offset[0] == pytest.approx(20.0)
     # no objectors on the second provision: the text stays
-    assert text[1] == 50.0
+    assert state.offset[1] == 0.0
+
+
+def test_the_chair_splits_the_difference_between_alternating_objectors():
+    """Objectors on either side of a point x*: the text converges to x*."""
+    prefs = np.array([[10.0], [90.0]])
+    capability = np.ones(2)
+    balance, compromise = 57.0, 30.0
+    state = drafting.Accommodation.start(1, 0.3)
+    for _ in range(40):
+        text = compromise + state.offset
+        # whoever the text is far from objects: the left below it, the right above it
+        objectors = np.array([[text[0] > balance], [text[0] < balance]])
+        state = drafting.accommodate(state, text, prefs, objectors, capability)
+    assert compromise + state.offset[0] == pytest.approx(balance, abs=1.0)
+    assert state.step[0] < 0.3

@@ -4,8 +4,8 @@ A delegation *accepts* a draft when it is within its current tolerance and no wo
 its reservation point; it *objects* otherwise, except that a delegation near indifference
 (within the abstention band) neither objects nor supports. Under a voting rule acceptors vote
 yes, objectors no, and the indifferent abstain; thresholds count those present and voting.
-Every rule needs at least one supporter: a text nobody gains from (such as a draft equal to
-the status quo) is never adopted.
+A text that does not change the status quo (lies within the abstention band of it) is never
+adopted, whatever the rule.
 
 References:
     Golub 1999 (bargaining in the shadow of the vote); Krehbiel 1998 and Tsebelis 2002
@@ -155,8 +155,19 @@ def tally(
     no: np.ndarray,
     votes: np.ndarray,
     capability: np.ndarray,
+    change: np.ndarray | None = None,
 ) -> Tally:
-    """Count supporters and objectors and apply the rule, provision by provision."""
+    """Count supporters and objectors and apply the rule, provision by provision.
+
+    Args:
+        rule: the decision rule.
+        yes: (N, K) supporters.
+        no: (N, K) objectors.
+        votes: (N,) formal votes.
+        capability: (N,).
+        change: (K,) whether each text differs from the status quo; a text that changes
+            nothing is never adopted (default: all do).
+    """
     n = yes.shape[0]
     yes_count = yes.sum(axis=0)
     no_count = no.sum(axis=0)
@@ -164,15 +175,15 @@ def tally(
     no_votes = votes @ no if rule.weighs_votes else None
     objector_capability = (capability @ no) / capability.sum()
     if rule.kind == "unanimity":
-        passed = (no_count == 0) & (yes_count > 0)
+        passed = no_count == 0
     elif rule.kind == "consensus":
-        passed = (
-            (objector_capability <= rule.capability_share + _EPS)
-            & (no_count <= rule.count_share * n + _EPS)
-            & (yes_count > 0)
+        passed = (objector_capability <= rule.capability_share + _EPS) & (
+            no_count <= rule.count_share * n + _EPS
         )
     else:
         passed = vote_passes(rule, yes_count, no_count, yes_votes, no_votes)
+    if change is not None:
+        passed = passed & change
     return Tally(
         passed=np.asarray(passed, dtype=bool),
         yes=yes_count,

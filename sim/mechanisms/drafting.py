@@ -3,8 +3,8 @@
 ``compromise`` is the capability × salience weighted mean of current preferences (the
 compromise model of decision-making research); once access reaches the co-drafting level,
 stakeholders' positions enter with weight ``α · stakeholder_weight`` times their resource share
-and salience. After a failed decision the chair pulls the text toward its objectors
-(``accommodate``). ``median`` drafts at the floor median; ``amendment`` lets the floor amend the
+and salience. After a failed decision the chair moves the text toward its objectors,
+splitting the difference (``accommodate``). ``median`` drafts at the floor median; ``amendment`` lets the floor amend the
 chair's text (see :mod:`sim.mechanisms.amendment`).
 
 References:
@@ -12,6 +12,8 @@ References:
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -64,23 +66,59 @@ def codrafting_weight(
     return access * stakeholder_weight * share[:, None] * salience
 
 
+@dataclass(frozen=True)
+class Accommodation:
+    """The chair's running adjustment of each provision's text (K,) arrays.
+
+    Attributes:
+        offset: accumulated shift added to the compromise.
+        step: share of the distance to the objectors moved at the next failure.
+        direction: sign of the last move (0 before any).
+    """
+
+    offset: np.ndarray
+    step: np.ndarray
+    direction: np.ndarray
+
+    @classmethod
+    def start(cls, k: int, step: float) -> Accommodation:
+        """No adjustment yet; the first move will be ``step`` of the distance."""
+        return cls(np.zeros(k), np.full(k, float(step)), np.zeros(k))
+
+
 def accommodate(
+    state: Accommodation,
     draft: np.ndarray,
     preferences: np.ndarray,
     objectors: np.ndarray,
     capability: np.ndarray,
-    accommodation: float,
-) -> np.ndarray:
-    """Pull each draft toward the capability-weighted mean preference of its objectors.
+) -> Accommodation:
+    """Move each failed text toward the capability-weighted mean preference of its objectors.
+
+    The chair splits the difference: each failure moves the text a share ``step`` of the way
+    toward the objectors; when the objectors come from the other side than last time, the
+    share is halved. The text thus settles where the objections of the two sides balance —
+    under a voting fallback, at the vote's expected outcome.
 
     Args:
-        draft: (K,) the text that would otherwise be tabled.
+        state: the chair's adjustment so far.
+        draft: (K,) the texts just put to the decision.
         preferences: (N, K).
-        objectors: (N, K) boolean, who objected last round (all False where nothing failed).
+        objectors: (N, K) boolean, who objected (all False on adopted provisions).
         capability: (N,).
-        accommodation: η, share of the distance moved.
     """
     weight = objectors * capability[:, None]
     total = weight.sum(axis=0)
-    pulled = np.divide((weight * preferences).sum(axis=0), total, out=draft.copy(), where=total > 0)
-    return draft + accommodation * (pulled - draft)
+    failed = total > 0
+    target = np.divide(
+        np.einsum("nk,nk->k", weight, preferences), total, out=draft.copy(), where=failed
+    )
+    direction = np.sign(target - draft)
+    flipped = failed & (state.direction != 0) & (direction != 0) & (direction != state.direction)
+    step = np.where(flipped, state.step / 2.0, state.step)
+    shift = np.where(failed, step * (target - draft), 0.0)
+    return Accommodation(
+        offset=state.offset + shift,
+        step=step,
+        direction=np.where(failed & (direction != 0), direction, state.direction),
+    )
