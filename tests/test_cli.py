@@ -129,44 +129,28 @@ def test_schema_is_json_schema_of_the_format():
     )
 
 
+SYNTH = (
+    "synth",
+    "--delegations",
+    20,
+    "--provisions",
+    3,
+    "--stakeholders",
+    5,
+    "--blocs",
+    3,
+    "--seed",
+    9,
+)
+
+
 def test_synth_writes_a_valid_scenario_that_runs(tmp_path):
     path = tmp_path / "synthetic.toml"
-    result = invoke(
-        "synth",
-        "--delegations",
-        20,
-        "--provisions",
-        3,
-        "--stakeholders",
-        5,
-        "--blocs",
-        3,
-        "--seed",
-        9,
-        "--out",
-        path,
-    )
+    result = invoke(*SYNTH, "--out", path)
     assert result.exit_code == 0, result.stderr
     raw = tomllib.loads(path.read_text())
-    assert (
-        len(raw["delegations"]) == 20
-        and len(raw["provisions"]) == 3
-        and len(raw["stakeholders"]) == 5
-    )
-    assert len(raw["blocs"]) == 3
+    counts = [len(raw[table]) for table in ("delegations", "provisions", "stakeholders", "blocs")]
+    assert counts == [20, 3, 5, 3]
     assert invoke("run", path).exit_code == 0
     # the same seed writes the same file
-    again = invoke(
-        "synth",
-        "--delegations",
-        20,
-        "--provisions",
-        3,
-        "--stakeholders",
-        5,
-        "--blocs",
-        3,
-        "--seed",
-        9,
-    )
-    assert again.stdout == path.read_text()
+    assert invoke(*SYNTH).stdout == path.read_text()
