@@ -12,7 +12,7 @@ import typer
 
 from sim import InputError, load_scenario, run_conference
 from sim.errors import Problem
-from sim.loader import scenario_file, scenario_json_schema, validate
+from sim.loader import load_with_inputs, scenario_file, scenario_json_schema, validate
 from sim.provenance import file_digest, manifest
 from sim.results import write_run
 from sim.summary import render
@@ -74,16 +74,15 @@ def run(
     """Run one conference and report what was agreed, who signed, who refused and why."""
     overrides = overrides or []
     with user_errors():
-        spec = load_scenario(scenario, overrides)
+        spec, inputs = load_with_inputs(scenario, overrides)
         if out is not None and out.exists() and not out.is_dir():
             raise InputError.single(str(out), "--out", "exists and is not a folder")
         outcome = run_conference(spec, seed)
         if out is not None:
-            source = scenario_file(scenario)
             record = manifest(
                 kind="run",
-                scenario_file=str(source),
-                scenario_sha256=file_digest(source),
+                scenario_file=str(scenario_file(scenario)),
+                inputs=[{"path": str(f), "sha256": file_digest(f)} for f in inputs],
                 overrides=overrides,
                 seed=seed,
                 scenario=spec.model_dump(mode="json"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,51 +45,112 @@ def scenario_file(path: str | Path) -> Path:
     return path / "scenario.toml" if path.is_dir() else path
 
 
+@dataclass
+class RawScenario:
+    """A scenario's data before validation.
+
+    Attributes:
+        data: the merged TOML data with CSV rows appended.
+        origins: where CSV-born items came from: ``(table, index) → "file line N"``.
+        files: every file read (TOML files of the ``extends`` chain, CSV tables), in order.
+    """
+
+    data: dict
+    origins: dict[tuple[str, int], str] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+
 def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
     """Read, override and validate a scenario file.
 
     Raises:
         InputError: with one problem per line for anything wrong.
     """
+    return load_with_inputs(path, overrides)[0]
+
+
+def load_with_inputs(
+    path: str | Path, overrides: list[str] | tuple[str, ...] = ()
+) -> tuple[Scenario, list[Path]]:
+    """Like :func:`load_scenario`, also returning every file read (for provenance)."""
     file = scenario_file(path)
-    raw, origins = read_raw(file)
-    apply_overrides(raw, overrides)
-    return validate(raw, str(file), origins)
+    raw = read_raw(file)
+    apply_overrides(raw.data, overrides)
+    return validate(raw.data, str(file), raw.origins), raw.files
 
 
-def read_raw(file: Path) -> tuple[dict, dict]:
-    """The scenario's raw data with CSV rows appended, and where each CSV row came from."""
+def read_raw(file: Path, _chain: tuple[Path, ...] = ()) -> RawScenario:
+    """The scenario's raw data: its ``extends`` base merged under it, CSV rows appended.
+
+    A scenario may name a base with ``extends = "path"`` (relative to it). Tables merge key by
+    key, the child's values winning; lists (provisions, blocs, delegations, stakeholders) and
+    other values are replaced as a whole.
+    """
+    file = Path(file)
     if not file.exists():
         raise InputError.single(str(file), "", "no such file")
+    if file.resolve() in _chain:
+        chain = " → ".join(str(f) for f in (*_chain, file.resolve()))
+        raise InputError.single(
+            str(file), "extends", f"scenarios extend each other in a cycle: {chain}"
+        )
     try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise InputError.single(str(file), "", f"invalid TOML: {err}") from None
     except (OSError, UnicodeDecodeError) as err:
         raise InputError.single(str(file), "", f"cannot read: {err}") from None
-    origins: dict[tuple[str, int], str] = {}
+    base = None
+    if "extends" in data:
+        reference = data.pop("extends")
+        if not isinstance(reference, str):
+            raise InputError.single(str(file), "extends", "must be a path (a string)")
+        base_file = scenario_file(file.parent / reference)
+        if not base_file.exists():
+            raise InputError.single(str(file), "extends", f"no such scenario: {base_file}")
+        base = read_raw(base_file, (*_chain, file.resolve()))
+    own = RawScenario(data, files=[file])
+    _append_csv_tables(own, file)
+    if base is None:
+        return own
+    origins = {key: where for key, where in base.origins.items() if key[0] not in data}
+    origins.update(own.origins)
+    return RawScenario(_merge(base.data, data), origins, base.files + own.files)
+
+
+def _merge(base: dict, child: dict) -> dict:
+    merged = dict(base)
+    for key, value in child.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _append_csv_tables(raw: RawScenario, file: Path) -> None:
     problems: list[Problem] = []
     for table in ("delegations", "stakeholders"):
         key = f"{table}_csv"
-        if key not in raw:
+        if key not in raw.data:
             continue
-        reference = raw.pop(key)
+        reference = raw.data.pop(key)
         if not isinstance(reference, str):
             problems.append(Problem(str(file), key, "must be a path (a string)"))
             continue
-        rows = raw.setdefault(table, [])
+        rows = raw.data.setdefault(table, [])
         if not isinstance(rows, list):
             continue  # validation reports the type
         csv_path = (file.parent / reference).resolve()
         try:
             for line, row in _read_actor_csv(csv_path, table, problems):
-                origins[(table, len(rows))] = f"{csv_path} line {line}"
+                raw.origins[(table, len(rows))] = f"{csv_path} line {line}"
                 rows.append(row)
+            raw.files.append(csv_path)
         except FileNotFoundError:
             problems.append(Problem(str(file), key, f"CSV file not found: {csv_path}"))
     if problems:
         raise InputError(problems)
-    return raw, origins
 
 
 def _read_actor_csv(path: Path, table: str, problems: list[Problem]):
@@ -340,6 +402,10 @@ def scenario_json_schema() -> dict:
     schema["properties"]["delegations_csv"] = {
         "type": "string",
         "description": "CSV table of further delegations, relative to the TOML file",
+    }
+    schema["properties"]["extends"] = {
+        "type": "string",
+        "description": "a base scenario (file or folder, relative to this file) this one modifies",
     }
     schema["properties"]["stakeholders_csv"] = {
         "type": "string",

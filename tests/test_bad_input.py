@@ -253,3 +253,13 @@ def test_bad_numbers_on_the_command_line_exit_2(tmp_path):
         result = run("run", path, *args)
         assert result.exit_code == 2
         assert "--seed" in result.stderr
+
+
+def test_extends_cycle_and_missing_base(tmp_path):
+    a = write(tmp_path, 'extends = "b.toml"\n' + GOOD, "a.toml")
+    write(tmp_path, 'extends = "a.toml"\n' + GOOD, "b.toml")
+    (line,) = errors(run("validate", a))
+    assert "extends: scenarios extend each other in a cycle" in line
+    c = write(tmp_path, 'extends = "nowhere"\nname = "c"\n', "c.toml")
+    (line,) = errors(run("validate", c))
+    assert f"{c}: extends: no such scenario" in line

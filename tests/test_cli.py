@@ -101,7 +101,8 @@ def test_out_writes_all_files_and_a_manifest(tmp_path):
     assert manifest["overrides"] == ["process.rounds=6"]
     assert manifest["scenario"]["process"]["rounds"] == 6
     assert manifest["versions"]["mesa"]
-    assert len(manifest["scenario_sha256"]) == 64
+    assert [entry["path"] for entry in manifest["inputs"]] == [str(CLASSROOM)]
+    assert len(manifest["inputs"][0]["sha256"]) == 64
     assert "commit" in manifest["git"]
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["seed"] == 2

@@ -16,9 +16,9 @@ from tests.conftest import CLASSROOM, build, one_dimension, spatial_process
 
 
 def classroom_with(*overrides):
-    raw, origins = read_raw(CLASSROOM)
-    apply_overrides(raw, list(overrides))
-    return validate(raw, str(CLASSROOM), origins)
+    raw = read_raw(CLASSROOM)
+    apply_overrides(raw.data, list(overrides))
+    return validate(raw.data, str(CLASSROOM), raw.origins)
 
 
 def test_same_seed_same_outcome_and_different_seed_differs(classroom):
