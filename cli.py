@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -12,11 +13,20 @@ import typer
 
 from sim import InputError, load_scenario, run_conference
 from sim.errors import Problem
+from sim.importers import parse_scale, read_table, to_scenario
 from sim.loader import load_with_inputs, scenario_file, scenario_json_schema, validate
 from sim.provenance import file_digest, manifest
 from sim.results import write_run
 from sim.summary import render
 from sim.synth import synthetic_scenario, to_toml
+
+
+class Layout(StrEnum):
+    """Layouts ``treatysim import`` reads."""
+
+    long = "long"
+    decide = "decide"
+
 
 app = typer.Typer(
     name="treatysim",
@@ -154,6 +164,49 @@ def synth(
                 str(out), "--out", f"cannot write: {err.strerror or err}"
             ) from None
     typer.echo(f"wrote {out}", err=True)
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The data file to import.")],
+    layout: Annotated[
+        Layout,
+        typer.Option(
+            "--format",
+            help="long: actor,issue,position,salience,capability CSV; decide: DECIDE #A/#P/#M/#D file.",
+        ),
+    ],
+    scale: Annotated[
+        str, typer.Option(help="Source scale of positions, LOW:HIGH, or auto (see docs/import.md).")
+    ] = "auto",
+    out: Annotated[
+        Path | None, typer.Option(help="Write the scenario here (default: standard output).")
+    ] = None,
+) -> None:
+    """Turn position-salience-capability data into a scenario."""
+    with user_errors():
+        table = read_table(file, layout.value, parse_scale(scale))
+        raw = to_scenario(table)
+        validate(raw, f"scenario imported from {file}")
+        text = to_toml(raw)
+        if out is None:
+            typer.echo(text, nl=False)
+            return
+        write_text_atomically(out, text)
+    typer.echo(f"wrote {out}", err=True)
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write a file completely or not at all."""
+    staging = path.with_name(f".{path.name}.partial")
+    try:
+        staging.write_text(text, encoding="utf-8")
+        staging.replace(path)
+    except OSError as err:
+        staging.unlink(missing_ok=True)
+        raise InputError.single(
+            str(path), "--out", f"cannot write: {err.strerror or err}"
+        ) from None
 
 
 def main() -> None:

@@ -1,0 +1,419 @@
+"""Importing position–salience–capability data from decision-model research.
+
+Two layouts are read:
+
+- ``long``: a CSV with columns ``actor,issue,position,salience,capability`` and optionally
+  ``bloc``, one row per actor × issue — the layout of expert-coded decision datasets such as
+  *The European Union Decides* (Thomson et al. 2006). An actor called ``status_quo`` (or
+  ``SQ``) gives each issue's status quo.
+- ``decide``: the tab-separated layout of the DECIDE exchange-model tools, rows tagged ``#A``
+  (actor: key, name), ``#P`` (issue: key, name, description), ``#M`` (a meaning of a position:
+  issue, position[, text]), ``#D`` (data: actor, issue, position, salience, power); ``#0`` and
+  ``#/`` rows are comments. Fields may be wrapped in single quotes.
+
+Positions are rescaled to 0–100 from the source scale, which is recorded in each provision's
+description: for DECIDE the range of an issue's ``#M`` meanings; otherwise ``--scale LOW:HIGH``,
+or by default the smallest of 0–1, 0–10 and 0–100 holding every position (else the observed
+range). The model has one capability per delegation; where the source gives power per issue,
+the mean over issues is used. An actor without a position on an issue is given the issue's
+capability-weighted mean position with zero salience there, and the scenario's description
+says how many such gaps were filled.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sim.errors import InputError, Problem
+
+LONG_COLUMNS = ("actor", "issue", "position", "salience", "capability")
+STATUS_QUO_ACTORS = {"status_quo", "sq"}
+_NICE_SCALES = ((0.0, 1.0), (0.0, 10.0), (0.0, 100.0))
+
+
+@dataclass
+class Table:
+    """Decision data read from a file, before it becomes a scenario."""
+
+    source: Path
+    layout: str
+    actors: dict[str, str] = field(default_factory=dict)  # source key → name
+    blocs: dict[str, str] = field(default_factory=dict)  # actor key → bloc
+    issues: dict[str, tuple[str, str]] = field(default_factory=dict)  # key → (title, description)
+    scales: dict[str, tuple[float, float, str]] = field(
+        default_factory=dict
+    )  # key → (low, high, how)
+    cells: dict[tuple[str, str], tuple[float, float, float]] = field(default_factory=dict)
+    status_quo: dict[str, float] = field(default_factory=dict)  # issue → position (source scale)
+
+
+def parse_scale(text: str | None) -> tuple[float, float] | None:
+    """``"LOW:HIGH"`` → (low, high); ``None`` or ``"auto"`` → None."""
+    if text is None or text == "auto":
+        return None
+    try:
+        low, high = (float(part) for part in text.split(":"))
+    except ValueError:
+        raise InputError.single("--scale", "", f"expected LOW:HIGH or auto, got {text!r}") from None
+    if not high > low:
+        raise InputError.single("--scale", "", f"HIGH must exceed LOW, got {text!r}")
+    return low, high
+
+
+def read_table(path: Path, layout: str, scale: tuple[float, float] | None = None) -> Table:
+    """Read a ``long`` or ``decide`` file; every malformed row is a problem with its line."""
+    if not path.exists():
+        raise InputError.single(str(path), "", "no such file")
+    reader = {"long": _read_long, "decide": _read_decide}[layout]
+    table = Table(source=path, layout=layout)
+    problems: list[Problem] = []
+    try:
+        reader(path, table, problems)
+    except UnicodeDecodeError as err:
+        problems.append(Problem(str(path), "", f"not UTF-8 text: {err}"))
+    if not table.cells and not problems:
+        problems.append(Problem(str(path), "", "no data rows"))
+    if problems:
+        raise InputError(problems)
+    _set_scales(table, scale)
+    return table
+
+
+def _number(text: str, where: str, column: str, problems: list[Problem], low=None, strict=False):
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        problems.append(Problem(where, column, f"not a number: {text!r}"))
+        return None
+    if value != value:  # NaN
+        problems.append(Problem(where, column, "not a number: 'nan'"))
+        return None
+    if low is not None and (value <= low if strict else value < low):
+        problems.append(
+            Problem(where, column, f"must be {'>' if strict else '≥'} {low:g}, got {value:g}")
+        )
+        return None
+    return value
+
+
+def _add_cell(table, key, row, where, problems, seen) -> None:
+    actor, issue = key
+    if key in seen:
+        problems.append(
+            Problem(
+                where,
+                "",
+                f"a second row for actor {actor!r} on issue {issue!r} (first at line {seen[key]})",
+            )
+        )
+        return
+    seen[key] = where.rsplit(" ", 1)[-1]
+    table.cells[key] = row
+
+
+def _read_long(path: Path, table: Table, problems: list[Problem]) -> None:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        missing = [c for c in LONG_COLUMNS if c not in header]
+        extra = [c for c in header if c not in (*LONG_COLUMNS, "bloc")]
+        if missing or extra:
+            detail = "; ".join(
+                part
+                for part in (
+                    f"missing {', '.join(missing)}" if missing else "",
+                    f"unknown {', '.join(extra)}" if extra else "",
+                )
+                if part
+            )
+            problems.append(
+                Problem(
+                    f"{path} line 1",
+                    "header",
+                    f"{detail} (expected {','.join(LONG_COLUMNS)}[,bloc])",
+                )
+            )
+            return
+        seen: dict = {}
+        for row in reader:
+            where = f"{path} line {reader.line_num}"
+            if None in row:
+                problems.append(Problem(where, "", "more cells than header columns"))
+                continue
+            actor, issue = (row["actor"] or "").strip(), (row["issue"] or "").strip()
+            if not actor or not issue:
+                problems.append(Problem(where, "actor" if not actor else "issue", "empty"))
+                continue
+            position = _number(row["position"], where, "position", problems)
+            if actor.lower() in STATUS_QUO_ACTORS:
+                if position is not None:
+                    table.status_quo[issue] = position
+                    table.issues.setdefault(issue, (issue, ""))
+                continue
+            salience = _number(row["salience"], where, "salience", problems, low=0.0)
+            capability = _number(
+                row["capability"], where, "capability", problems, low=0.0, strict=True
+            )
+            table.actors.setdefault(actor, actor)
+            table.issues.setdefault(issue, (issue, ""))
+            bloc = (row.get("bloc") or "").strip()
+            if bloc:
+                previous = table.blocs.setdefault(actor, bloc)
+                if previous != bloc:
+                    problems.append(
+                        Problem(
+                            where,
+                            "bloc",
+                            f"actor {actor!r} was in bloc {previous!r} on an earlier row",
+                        )
+                    )
+            if None not in (position, salience, capability):
+                _add_cell(
+                    table, (actor, issue), (position, salience, capability), where, problems, seen
+                )
+
+
+def _unquote(field_text: str) -> str:
+    field_text = field_text.strip()
+    if len(field_text) >= 2 and field_text[0] == field_text[-1] == "'":
+        return field_text[1:-1]
+    return field_text
+
+
+def _read_decide(path: Path, table: Table, problems: list[Problem]) -> None:
+    meanings: dict[str, list[float]] = defaultdict(list)
+    data_rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        if not line.strip():
+            continue
+        fields = [_unquote(f) for f in line.split("\t")]
+        tag, rest = fields[0], fields[1:]
+        where = f"{path} line {number}"
+        if tag in ("#0", "#/"):
+            continue
+        if tag == "#A":
+            if not rest or not rest[0]:
+                problems.append(Problem(where, "#A", "needs an actor key"))
+                continue
+            table.actors[rest[0]] = rest[1] if len(rest) > 1 and rest[1] else rest[0]
+        elif tag == "#P":
+            if not rest or not rest[0]:
+                problems.append(Problem(where, "#P", "needs an issue key"))
+                continue
+            title = rest[1] if len(rest) > 1 and rest[1] else rest[0]
+            table.issues[rest[0]] = (title, rest[2] if len(rest) > 2 else "")
+        elif tag == "#M":
+            if len(rest) < 2:
+                problems.append(Problem(where, "#M", "needs an issue and a position"))
+                continue
+            value = _number(rest[1], where, "#M position", problems)
+            if value is not None:
+                meanings[rest[0]].append(value)
+        elif tag == "#D":
+            if len(rest) < 5:
+                problems.append(
+                    Problem(
+                        where,
+                        "#D",
+                        f"needs actor, issue, position, salience, power; got {len(rest)} fields",
+                    )
+                )
+                continue
+            data_rows.append((where, rest))
+        else:
+            problems.append(
+                Problem(where, "", f"unknown row type {tag!r} (expected #A, #P, #M, #D, #0 or #/)")
+            )
+    seen: dict = {}
+    for where, (actor, issue, position, salience, power, *_) in data_rows:
+        if actor not in table.actors:
+            problems.append(Problem(where, "#D", f"actor {actor!r} has no #A row"))
+            continue
+        if issue not in table.issues:
+            problems.append(Problem(where, "#D", f"issue {issue!r} has no #P row"))
+            continue
+        values = (
+            _number(position, where, "position", problems),
+            _number(salience, where, "salience", problems, low=0.0),
+            _number(power, where, "power", problems, low=0.0, strict=True),
+        )
+        if None not in values:
+            _add_cell(table, (actor, issue), values, where, problems, seen)
+    for issue, points in meanings.items():
+        if issue in table.issues and max(points) > min(points):
+            table.scales[issue] = (min(points), max(points), "#M meanings")
+
+
+def _set_scales(table: Table, scale: tuple[float, float] | None) -> None:
+    positions = [cell[0] for cell in table.cells.values()] + list(table.status_quo.values())
+    if scale is not None:
+        default = (scale[0], scale[1], "--scale")
+    else:
+        low, high = min(positions), max(positions)
+        nice = next(((a, b) for a, b in _NICE_SCALES if a <= low and high <= b), None)
+        default = (
+            (*nice, "smallest standard range")
+            if nice
+            else (low, high if high > low else low + 1, "observed range")
+        )
+    for issue in table.issues:
+        if scale is not None or issue not in table.scales:
+            table.scales[issue] = default
+    problems = []
+    for (actor, issue), (position, _, _) in table.cells.items():
+        low, high, how = table.scales[issue]
+        if not low - 1e-9 <= position <= high + 1e-9:
+            problems.append(
+                Problem(
+                    str(table.source),
+                    f"{actor} / {issue}",
+                    f"position {position:g} outside the scale {low:g}–{high:g} ({how})",
+                )
+            )
+    if problems:
+        raise InputError(problems)
+
+
+# --- the scenario ------------------------------------------------------------------------------
+
+
+def slug(text: str) -> str:
+    """An id the scenario format accepts: letters, digits, '_' and '-'."""
+    cleaned = re.sub(r"[^A-Za-z0-9_\-]+", "_", text.strip()).strip("_-")
+    return cleaned or "x"
+
+
+def _unique_ids(keys) -> dict[str, str]:
+    ids, used = {}, set()
+    for key in keys:
+        base = slug(key)
+        candidate, n = base, 2
+        while candidate in used:
+            candidate, n = f"{base}_{n}", n + 1
+        used.add(candidate)
+        ids[key] = candidate
+    return ids
+
+
+def _rescale(value: float, low: float, high: float) -> float:
+    return round((value - low) / (high - low) * 100.0, 6)
+
+
+def to_scenario(table: Table) -> dict:
+    """Raw scenario data: every actor a delegation, every issue a provision."""
+    issue_ids = _unique_ids(table.issues)
+    actor_ids = _unique_ids(table.actors)
+    bloc_ids = _unique_ids(sorted(set(table.blocs.values())))
+    provisions = []
+    for issue, (title, description) in table.issues.items():
+        low, high, how = table.scales[issue]
+        note = f"Source scale {low:g}–{high:g} ({how}), rescaled to 0–100."
+        entry = {
+            "id": issue_ids[issue],
+            "title": title or issue,
+            "description": f"{description} {note}".strip()
+            if description not in ("", title)
+            else note,
+        }
+        if issue in table.status_quo:
+            entry["status_quo"] = _rescale(table.status_quo[issue], low, high)
+        provisions.append(entry)
+    filled = 0
+    means = {}
+    for issue in table.issues:
+        cells = [(p, c) for (a, i), (p, _, c) in table.cells.items() if i == issue]
+        total = sum(c for _, c in cells)
+        means[issue] = sum(p * c for p, c in cells) / total if cells else table.scales[issue][0]
+    delegations = []
+    for actor, name in table.actors.items():
+        positions, salience, power = {}, {}, []
+        for issue in table.issues:
+            low, high, _ = table.scales[issue]
+            cell = table.cells.get((actor, issue))
+            if cell is None:
+                filled += 1
+                positions[issue_ids[issue]] = _rescale(means[issue], low, high)
+                salience[issue_ids[issue]] = 0.0
+                continue
+            position, weight, capability = cell
+            positions[issue_ids[issue]] = _rescale(position, low, high)
+            salience[issue_ids[issue]] = weight
+            power.append(capability)
+        if not power:
+            continue  # an actor named in #A without any data
+        entry = {"id": actor_ids[actor], "name": name}
+        if actor in table.blocs:
+            entry["bloc"] = bloc_ids[table.blocs[actor]]
+        entry["capability"] = round(sum(power) / len(power), 6)
+        entry["positions"] = positions
+        if sum(salience.values()) > 0:
+            entry["salience"] = salience
+        delegations.append(entry)
+    description = (
+        f"Imported from {table.source.name} ({table.layout} layout) by `treatysim import`: "
+        f"{len(delegations)} actors, {len(provisions)} issues."
+    )
+    if filled:
+        description += (
+            f" {filled} actor-issue pairs had no position; each was given the issue's"
+            " capability-weighted mean position with zero salience."
+        )
+    varying = [
+        a for a in table.actors if len({c[2] for (x, _), c in table.cells.items() if x == a}) > 1
+    ]
+    if varying:
+        description += (
+            f" Power varied by issue for {len(varying)} actors; capability is their mean."
+        )
+    raw = {
+        "name": table.source.stem,
+        "description": description,
+        "provisions": provisions,
+    }
+    if bloc_ids:
+        raw["blocs"] = [{"id": bid, "name": bloc} for bloc, bid in bloc_ids.items()]
+    raw["delegations"] = delegations
+    return raw
+
+
+# --- writing the layouts back (round trips, and handing scenarios to other tools) ----------------
+
+
+def write_long(scenario) -> str:
+    """A validated scenario as a ``long`` CSV (positions on the 0–100 scale)."""
+    lines = [",".join((*LONG_COLUMNS, "bloc"))]
+    pids = scenario.arrays.provision_ids
+    for p in scenario.provisions:
+        lines.append(f"status_quo,{p.id},{p.status_quo!r},0,1,")
+    a = scenario.arrays
+    for i, did in enumerate(a.delegation_ids):
+        for c, pid in enumerate(pids):
+            row = (
+                did,
+                pid,
+                repr(float(a.ideal[i, c])),
+                repr(float(a.salience[i, c])),
+                repr(float(a.capability[i])),
+                a.delegation_blocs[i],
+            )
+            lines.append(",".join(row))
+    return "\n".join(lines) + "\n"
+
+
+def write_decide(scenario) -> str:
+    """A validated scenario in the DECIDE layout (positions on the 0–100 scale)."""
+    a = scenario.arrays
+    names = {d.id: d.name or d.id for d in scenario.delegations}
+    out = [f"'#A'\t'{did}'\t'{names[did]}'\t''" for did in a.delegation_ids]
+    for p in scenario.provisions:
+        out += [f"'#P'\t'{p.id}'\t'{p.title}'\t''", f"'#M'\t'{p.id}'\t0", f"'#M'\t'{p.id}'\t100"]
+    for i, did in enumerate(a.delegation_ids):
+        for c, pid in enumerate(a.provision_ids):
+            values = (float(a.ideal[i, c]), float(a.salience[i, c]), float(a.capability[i]))
+            out.append("\t".join([f"'#D'\t'{did}'\t'{pid}'", *map(repr, values)]))
+    return "\n".join(out) + "\n"
