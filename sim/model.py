@@ -184,8 +184,9 @@ class ConferenceModel(Model):
         self.settled |= newly
         self.objectors = no & (open_ & ~result.passed)
         if self.mechanisms.redrafting:
+            reach = np.minimum(tol, gap)
             self.chair = drafting.accommodate(
-                self.chair, self.draft, self.preferences, self.objectors, a.capability
+                self.chair, self.draft, self.preferences, self.objectors, a.capability, reach
             )
         self.objections = int(result.no[open_].sum())
         self.log.record(self.round, "decision", self.draft, open_, result, no, reservation)

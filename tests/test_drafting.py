@@ -33,8 +33,14 @@ def test_accommodation_moves_toward_capability_weighted_objectors():
     prefs = np.array([[0.0, 0.0], [100.0, 100.0], [60.0, 60.0]])
     objectors = np.array([[False, False], [True, False], [True, False]])
     capability = np.array([1.0, 3.0, 1.0])
+    reach = np.zeros_like(prefs)  # objectors accept only their own preference
     state = drafting.accommodate(
-        drafting.Accommodation.start(2, 0.5), np.array([50.0, 50.0]), prefs, objectors, capability
+        drafting.Accommodation.start(2, 0.5),
+        np.array([50.0, 50.0]),
+        prefs,
+        objectors,
+        capability,
+        reach,
     )
     # objectors' mean on the first provision: (3·100 + 60) / 4 = 90; half-way from 50
     assert state.offset[0] == pytest.approx(20.0)
@@ -52,6 +58,22 @@ def test_the_chair_splits_the_difference_between_alternating_objectors():
         text = compromise + state.offset
         # whoever the text is far from objects: the left below it, the right above it
         objectors = np.array([[text[0] > balance], [text[0] < balance]])
-        state = drafting.accommodate(state, text, prefs, objectors, capability)
+        state = drafting.accommodate(state, text, prefs, objectors, capability, np.zeros((2, 1)))
     assert compromise + state.offset[0] == pytest.approx(balance, abs=1.0)
     assert state.step[0] < 0.3
+
+
+def test_the_chair_moves_to_what_objectors_on_both_sides_would_accept():
+    """Under a voting fallback at 60, objectors on either side accept only texts at 60."""
+    prefs = np.array([[20.0], [100.0], [80.0]])
+    fallback = 60.0
+    reach = np.abs(fallback - prefs)  # tolerance has grown to the reservation gap
+    capability = np.array([5.0, 1.0, 1.0])
+    state = drafting.Accommodation.start(1, 0.3)
+    text = 45.0
+    for _ in range(30):
+        # whoever prefers the fallback to the text objects
+        objectors = np.abs(text - prefs) > reach
+        state = drafting.accommodate(state, np.array([text]), prefs, objectors, capability, reach)
+        text = 45.0 + state.offset[0]
+    assert text == pytest.approx(fallback, abs=1.0)

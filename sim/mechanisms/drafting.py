@@ -3,8 +3,8 @@
 ``compromise`` is the capability × salience weighted mean of current preferences (the
 compromise model of decision-making research); once access reaches the co-drafting level,
 stakeholders' positions enter with weight ``α · stakeholder_weight`` times their resource share
-and salience. After a failed decision the chair moves the text toward its objectors,
-splitting the difference (``accommodate``). ``median`` drafts at the floor median; ``amendment`` lets the floor amend the
+and salience. After a failed decision the chair moves the text toward what its objectors would
+accept, splitting the difference (``accommodate``). ``median`` drafts at the floor median; ``amendment`` lets the floor amend the
 chair's text (see :mod:`sim.mechanisms.amendment`).
 
 References:
@@ -92,13 +92,18 @@ def accommodate(
     preferences: np.ndarray,
     objectors: np.ndarray,
     capability: np.ndarray,
+    reach: np.ndarray,
 ) -> Accommodation:
-    """Move each failed text toward the capability-weighted mean preference of its objectors.
+    """Move each failed text toward what its objectors would accept, weighted by capability.
 
-    The chair splits the difference: each failure moves the text a share ``step`` of the way
-    toward the objectors; when the objectors come from the other side than last time, the
-    share is halved. The text thus settles where the objections of the two sides balance —
-    under a voting fallback, at the vote's expected outcome.
+    Objector ``i`` accepts texts within ``reach_ik`` of its preference (the smaller of its
+    tolerance and its distance to the reservation point); the text it would accept nearest the
+    current one is ``clip(d_k, p_ik − reach_ik, p_ik + reach_ik)``. The chair moves a share
+    ``step`` of the way toward the capability-weighted mean of these points, and splits the
+    difference: when the pull comes from the other side than last time, the share is halved.
+    Under a voting fallback every objector's nearest acceptable text is the vote's expected
+    outcome, so the text converges there; where red lines leave no common ground it settles
+    where the two sides' pulls balance.
 
     Args:
         state: the chair's adjustment so far.
@@ -106,12 +111,14 @@ def accommodate(
         preferences: (N, K).
         objectors: (N, K) boolean, who objected (all False on adopted provisions).
         capability: (N,).
+        reach: (N, K) how far from its preference each delegation accepts a text now.
     """
     weight = objectors * capability[:, None]
     total = weight.sum(axis=0)
     failed = total > 0
+    nearest = np.clip(draft, preferences - reach, preferences + reach)
     target = np.divide(
-        np.einsum("nk,nk->k", weight, preferences), total, out=draft.copy(), where=failed
+        np.einsum("nk,nk->k", weight, nearest), total, out=draft.copy(), where=failed
     )
     direction = np.sign(target - draft)
     flipped = failed & (state.direction != 0) & (direction != 0) & (direction != state.direction)
