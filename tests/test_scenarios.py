@@ -1,0 +1,97 @@
+"""The shipped scenarios: they validate, their structure is as documented, their results are pinned."""
+
+import json
+import sys
+
+import numpy as np
+import pytest
+
+from sim import load_scenario
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from regenerate_golden import GOLDEN, shipped_scenarios, summary
+
+SHIPPED = shipped_scenarios()
+WCIT = ROOT / "scenarios" / "wcit2012"
+PROVISIONS = (
+    "scope",
+    "security",
+    "spam",
+    "internet_resolution",
+    "preamble",
+    "numbering",
+    "charging",
+    "roaming",
+    "accessibility",
+)
+
+
+def test_the_expected_scenarios_ship():
+    assert {"classroom_small", "wcit2012", "wcit2012_open"} <= set(SHIPPED)
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_every_shipped_scenario_validates(name):
+    spec = load_scenario(SHIPPED[name])
+    assert spec.arrays.shape[0] > 0
+
+
+def close(ours, golden, path="$"):
+    """Equal structure and discrete values; numbers within 1e-6 (platform float noise)."""
+    if isinstance(golden, dict):
+        assert isinstance(ours, dict) and ours.keys() == golden.keys(), path
+        for key in golden:
+            close(ours[key], golden[key], f"{path}.{key}")
+    elif isinstance(golden, list):
+        assert isinstance(ours, list) and len(ours) == len(golden), path
+        for i, (a, b) in enumerate(zip(ours, golden, strict=True)):
+            close(a, b, f"{path}[{i}]")
+    elif isinstance(golden, float) and not isinstance(golden, bool):
+        assert ours == pytest.approx(golden, abs=1e-6), path
+    else:
+        assert ours == golden, path
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_golden_summary(name):
+    """Pinned `treatysim run SCENARIO --seed 1 --json`; regenerate with scripts/regenerate_golden.py."""
+    golden = json.loads((GOLDEN / f"{name}.json").read_text())
+    close(json.loads(json.dumps(summary(SHIPPED[name]))), golden)
+
+
+def test_wcit_structure():
+    spec = load_scenario(WCIT)
+    a = spec.arrays
+    assert a.provision_ids == PROVISIONS
+    assert len(a.delegation_ids) == 131
+    assert all(len(d) == 3 and d.isupper() for d in a.delegation_ids)
+    assert {b.id for b in spec.blocs} == {"CEPT", "CITEL", "APT", "ATU", "ARB", "RCC", "JOINT"}
+    joint = {d.id for d in spec.delegations if "JOINT" in d.coalitions}
+    assert joint == {"RUS", "CHN", "ARE", "SAU", "DZA", "SDN"}
+    assert set(a.votes) == {1.0}
+    assert set(np.round(a.domestic_openness, 2)) <= {0.2, 0.5, 0.8}
+    process = spec.process
+    assert (process.decision_rule, process.fallback_rule, process.rounds) == (
+        "consensus",
+        "majority",
+        12,
+    )
+    assert process.openness.values() == (0.1, 0.3, 0.2)
+    assert {s.id for s in spec.stakeholders} >= {"ETNO", "ISOC", "EDRi", "AccessNow"}
+
+
+def test_the_open_counterfactual_changes_only_the_process_design():
+    closed = load_scenario(WCIT).model_dump()
+    open_ = load_scenario(ROOT / "scenarios" / "wcit2012_open").model_dump()
+    assert open_["process"]["openness"] == {
+        "preset": "multistakeholder",
+        "access": None,
+        "transparency": None,
+        "inclusion": None,
+    }
+    for dump in (closed, open_):
+        for key in ("name", "description"):
+            dump.pop(key)
+        dump["process"].pop("openness")
+    assert closed == open_
