@@ -95,3 +95,20 @@ def test_the_open_counterfactual_changes_only_the_process_design():
             dump.pop(key)
         dump["process"].pop("openness")
     assert closed == open_
+
+
+def test_wcit_provenance_table_matches_the_data():
+    """Every delegation's capability and openness in PROVENANCE.md §10 are the ones in the CSV."""
+    import re
+
+    text = (WCIT / "PROVENANCE.md").read_text()
+    table = text.split("## 10. Per-country table", 1)[1].split("## 11.", 1)[0]
+    rows = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 9 and re.fullmatch(r"[A-Z]{3}", cells[0]):
+            rows[cells[0]] = (float(cells[5]), float(cells[7]))
+    spec = load_scenario(WCIT)
+    assert set(rows) == {d.id for d in spec.delegations}
+    for d in spec.delegations:
+        assert rows[d.id] == (d.capability, d.domestic_openness), d.id
