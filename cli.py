@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import contextmanager
 from enum import StrEnum
@@ -12,13 +13,32 @@ from typing import Annotated
 import typer
 
 from sim import InputError, load_scenario, run_conference
+from sim.compare import render as render_comparison
+from sim.compare import run_comparison
 from sim.errors import Problem
 from sim.importers import parse_scale, read_table, to_scenario
 from sim.loader import load_with_inputs, scenario_file, scenario_json_schema, validate
 from sim.provenance import file_digest, manifest
-from sim.results import write_run
+from sim.results import write_run, write_text_atomically
+from sim.runner import Interrupted
+from sim.store import results_table
 from sim.summary import render
+from sim.sweep import run_sweep
 from sim.synth import synthetic_scenario, to_toml
+
+
+class ExportFormat(StrEnum):
+    """Formats ``treatysim export`` writes."""
+
+    csv = "csv"
+    parquet = "parquet"
+
+
+class Table(StrEnum):
+    """Tables of a results store."""
+
+    runs = "runs"
+    decisions = "decisions"
 
 
 class Layout(StrEnum):
@@ -192,18 +212,149 @@ def import_command(
         if out is None:
             typer.echo(text, nl=False)
             return
-        write_text_atomically(out, text)
+        write_output(out, text)
     typer.echo(f"wrote {out}", err=True)
 
 
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write a file completely or not at all."""
-    staging = path.with_name(f".{path.name}.partial")
+@app.command()
+def sweep(
+    experiment: Annotated[Path, typer.Argument(metavar="EXPERIMENT", help="Experiment TOML file.")],
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (default: the CPU count).")
+    ] = os.cpu_count() or 1,
+    out: Annotated[
+        Path | None, typer.Option(help="Results folder (default: results/<experiment name>).")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Run on an existing Dask cluster, e.g. tcp://host:8786.")
+    ] = None,
+    dask_local: Annotated[
+        bool, typer.Option("--dask-local", help="Start a Dask LocalCluster of --workers here.")
+    ] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar (on a terminal).")] = True,
+) -> None:
+    """Run every factor combination × replicate of an experiment into a crash-safe results store."""
+    with user_errors():
+        try:
+            report = run_sweep(
+                experiment,
+                out,
+                workers,
+                scheduler,
+                dask_local,
+                progress=None if progress else False,
+                announce=lambda message: typer.echo(message, err=True),
+            )
+        except Interrupted as stop:
+            stored, runs, store = stop.args
+            typer.echo(
+                f"interrupted: {stored} of {runs} runs are stored in {store}; "
+                "run the same command again to finish the rest",
+                err=True,
+            )
+            raise typer.Exit(130) from None
+    if report.completed == 0:
+        typer.echo(f"all {report.runs} runs are already in {report.store}", err=True)
+        return
+    rate = report.completed / report.seconds if report.seconds else float("nan")
+    typer.echo(
+        f"stored {report.completed} runs in {report.seconds:.1f} s ({rate:.0f} runs/s); "
+        f"{report.stored_before + report.completed} of {report.runs} in {report.store}",
+        err=True,
+    )
+
+
+@app.command()
+def export(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A sweep's results folder.")],
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="csv or parquet (needs pyarrow).")
+    ] = ExportFormat.csv,
+    table: Annotated[
+        Table, typer.Option(help="runs, or decisions (if the sweep stored them).")
+    ] = Table.runs,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Output file (default: DIR/<table>.<format>; '-' for stdout with csv)."),
+    ] = None,
+) -> None:
+    """Export a sweep's results as a tidy table."""
+    with user_errors():
+        frame = results_table(folder, table.value)
+        if fmt is ExportFormat.parquet:
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError:
+                raise InputError.single(
+                    "--format", "parquet", "needs pyarrow: pip install 'treatysim[parquet]'"
+                ) from None
+        target = out if out is not None else folder / f"{table.value}.{fmt.value}"
+        if str(target) == "-":
+            typer.echo(frame.to_csv(index=False), nl=False)
+            return
+        staging = target.with_name(f".{target.name}.partial")
+        try:
+            if fmt is ExportFormat.csv:
+                frame.to_csv(staging, index=False)
+            else:
+                frame.to_parquet(staging, index=False)
+            staging.replace(target)
+        except OSError as err:
+            staging.unlink(missing_ok=True)
+            raise InputError.single(
+                str(target), "--out", f"cannot write: {err.strerror or err}"
+            ) from None
+    typer.echo(f"wrote {len(frame)} rows to {target}", err=True)
+
+
+@app.command()
+def compare(
+    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario file or folder.")],
+    a: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--a", metavar="K=V|FILE", help="Design A: overrides or a design TOML (repeatable)."
+        ),
+    ] = None,
+    b: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--b", metavar="K=V|FILE", help="Design B: overrides or a design TOML (repeatable)."
+        ),
+    ] = None,
+    replicates: Annotated[int, typer.Option(min=2, help="Paired replicates.")] = 100,
+    seed: Annotated[
+        int, typer.Option(min=0, help="Seed of the replicates' seeds and of the bootstrap.")
+    ] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Compare two process designs on the same scenario with common random numbers."""
+    with user_errors():
+        try:
+            result, name, design_a, design_b = run_comparison(
+                scenario, a or [], b or [], replicates, seed, workers
+            )
+        except Interrupted:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+    if as_json:
+        payload = {
+            "scenario": name,
+            "a": [[p, v] for p, v in design_a],
+            "b": [[p, v] for p, v in design_b],
+            **result,
+        }
+        typer.echo(json.dumps(payload, indent=2))
+    else:
+        typer.echo(render_comparison(result, name, design_a, design_b), nl=False)
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write a file completely or not at all; a failure is a user-facing problem."""
     try:
-        staging.write_text(text, encoding="utf-8")
-        staging.replace(path)
+        write_text_atomically(path, text)
     except OSError as err:
-        staging.unlink(missing_ok=True)
         raise InputError.single(
             str(path), "--out", f"cannot write: {err.strerror or err}"
         ) from None

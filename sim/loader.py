@@ -249,14 +249,22 @@ def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...]) -> None:
             )
             continue
         try:
-            _set_path(raw, path.split("."), parse_value(text.strip()))
+            set_path(raw, path.split("."), parse_value(text.strip()))
         except KeyError as err:
             problems.append(Problem("--set", path, err.args[0]))
     if problems:
         raise InputError(problems)
 
 
-def _set_path(node: Any, parts: list[str], value: Any) -> None:
+def set_path(node: Any, parts: list[str], value: Any) -> None:
+    """Set ``value`` at the dotted path ``parts`` of raw scenario data, in place.
+
+    List items are addressed by id (or index); a missing table on the way is created; an
+    openness given as a preset name becomes ``{preset = name}`` so that one dimension can be set.
+
+    Raises:
+        KeyError: with a message, when the path cannot be followed.
+    """
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
         where = ".".join(parts[:depth]) or "the scenario"
@@ -302,10 +310,13 @@ def validate(raw: dict, where: str, origins: dict | None = None) -> Scenario:
     try:
         return Scenario.model_validate(raw)
     except ValidationError as err:
-        raise InputError(_problems(err, raw, where, origins)) from None
+        raise InputError(validation_problems(err, raw, where, origins)) from None
 
 
-def _problems(err: ValidationError, raw: dict, where: str, origins: dict) -> list[Problem]:
+def validation_problems(
+    err: ValidationError, raw: dict, where: str, origins: dict
+) -> list[Problem]:
+    """One problem per pydantic error, with the field path by id and CSV origins resolved."""
     ids = _ids_by_index(raw)
     found: list[Problem] = []
     for item in err.errors():

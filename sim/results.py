@@ -48,3 +48,18 @@ def write_run(out: str | Path, outcome: Outcome, manifest: dict) -> list[Path]:
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_text_atomically(path: str | Path, text: str) -> None:
+    """Write a text file completely or not at all.
+
+    Raises:
+        OSError: when the folder cannot be written.
+    """
+    path = Path(path)
+    staging = path.with_name(f".{path.name}.partial")
+    try:
+        staging.write_text(text, encoding="utf-8")
+        staging.replace(path)
+    finally:
+        staging.unlink(missing_ok=True)

@@ -95,3 +95,28 @@ def test_readme_quickstart_has_exactly_two_commands():
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "Quickstart" in ci  # it reads the command from the README rather than copying it
+
+
+def test_every_experiment_key_is_documented():
+    from sim.experiment import Experiment
+
+    doc = (ROOT / "docs" / "experiments.md").read_text()
+    keys = [k for k in Experiment.model_fields if k != "outputs"]
+    keys += [f"outputs.{k}" for k in Experiment.model_fields["outputs"].annotation.model_fields]
+    missing = [k for k in keys if f"| `{k}` |" not in doc]
+    assert not missing, missing
+
+
+def test_readme_commands_exist():
+    from typer.main import get_command
+
+    from cli import app
+
+    commands = set(get_command(app).commands)
+    readme = (ROOT / "README.md").read_text()
+    fenced = re.findall(r"```[a-z]*\n(.*?)```", readme, re.S)
+    spans = re.findall(r"`([^`\n]+)`", re.sub(r"```.*?```", "", readme, flags=re.S))
+    code = "\n".join(fenced + spans)
+    used = set(re.findall(r"treatysim (\w+)", code)) - {"run_conference"}
+    assert used <= commands, used - commands
+    assert commands <= used, commands - used  # every command is shown in the README

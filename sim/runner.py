@@ -1,0 +1,278 @@
+"""Running a plan's runs in chunks on any ``concurrent.futures.Executor``.
+
+The same loop drives an in-process executor (one worker), a local process pool, and a Dask
+cluster (``Client.get_executor()``). Seeds are fixed by the plan before work is sent out, each
+task is a chunk of consecutive runs (about half a second of work), workers keep their imported
+modules and a few built scenarios across chunks, and they return compact rows — never models.
+The parent writes each finished chunk to a sink (the results store, or memory) as it arrives and
+keeps only a bounded number of chunks in flight, so memory does not grow with the number of runs.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections import OrderedDict
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+from tqdm import tqdm
+
+from sim.experiment import Plan
+from sim.mechanisms.signing import DECISIONS
+from sim.run import run_conference
+
+TASK_SECONDS = 0.5  # aim for at least this much work per task
+_SCENARIOS: OrderedDict = OrderedDict()  # per worker: (plan key, design point) → Scenario
+_CACHE_SIZE = 8
+
+
+@dataclass
+class ChunkResult:
+    """What a worker sends back for one chunk."""
+
+    rows: list[tuple]
+    decisions: list[tuple]
+    seconds: float
+
+
+class Sink(Protocol):
+    """Where finished chunks go."""
+
+    def write(self, rows: list[tuple], decisions: list[tuple]) -> None:
+        """Keep one chunk's rows."""
+
+
+@dataclass
+class MemorySink:
+    """Keeps all rows in memory (for comparisons, which are small)."""
+
+    rows: list[tuple] = field(default_factory=list)
+    decisions: list[tuple] = field(default_factory=list)
+
+    def write(self, rows: list[tuple], decisions: list[tuple]) -> None:
+        """Keep one chunk's rows."""
+        self.rows.extend(rows)
+        self.decisions.extend(decisions)
+
+
+class Interrupted(Exception):
+    """The user pressed Ctrl-C; what was finished is kept."""
+
+
+def _scenario(plan: Plan, point: int):
+    key = (plan.key, point)
+    scenario = _SCENARIOS.get(key)
+    if scenario is None:
+        scenario = plan.scenario(point)
+        _SCENARIOS[key] = scenario
+        while len(_SCENARIOS) > _CACHE_SIZE:
+            _SCENARIOS.popitem(last=False)
+    else:
+        _SCENARIOS.move_to_end(key)
+    return scenario
+
+
+def run_chunk(plan: Plan, indices: list[int], seeds: list[int]) -> ChunkResult:
+    """Run consecutive runs of a plan (the task every worker executes)."""
+    start = time.perf_counter()
+    rows, decisions = [], []
+    for index, seed in zip(indices, seeds, strict=True):
+        point, replicate = divmod(index, plan.replicates)
+        scenario = _scenario(plan, point)
+        outcome = run_conference(scenario, seed)
+        metrics = outcome.metrics
+        rows.append(
+            (index, replicate, seed, *plan.points[point], *(metrics[m] for m in plan.metrics))
+        )
+        if plan.decisions:
+            ids = scenario.arrays.delegation_ids
+            decisions.extend(
+                (index, ids[i], DECISIONS[c]) for i, c in enumerate(outcome.decision_codes)
+            )
+    return ChunkResult(rows, decisions, time.perf_counter() - start)
+
+
+# --- executors -----------------------------------------------------------------------------------
+
+
+class InProcessExecutor(Executor):
+    """Runs each task at once, in this process (one worker, no start-up cost)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        """Run ``fn`` now and return its finished future."""
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as err:  # the caller sees it through future.result()
+            future.set_exception(err)
+        return future
+
+
+def _start_worker() -> None:
+    """Prepare a pool worker: Ctrl-C is the parent's to handle, and a dead parent ends the worker.
+
+    A worker whose parent is killed (SIGKILL gives the parent no chance to stop it) would
+    otherwise wait forever for work; a watchdog thread notices the new parent id and exits.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes, kept alive for the whole sweep.
+
+    Spawn is what Mesa 3.3 leaves multiprocessing with anyway; it is set explicitly so every
+    platform behaves alike. BLAS is limited to one thread per worker.
+    """
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+    )
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and stop the workers now (after Ctrl-C or an error)."""
+    processes = list(getattr(pool, "_processes", {}).values())  # no public API before 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+
+
+@contextmanager
+def dask_executor(address: str | None, workers: int):
+    """An executor on a Dask cluster: at ``address``, or a ``LocalCluster`` of ``workers``."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        from sim.errors import InputError
+
+        raise InputError.single(
+            "--scheduler" if address else "--dask-local",
+            "",
+            "Dask is not installed; install the extra: pip install 'treatysim[distributed]'",
+        ) from None
+    cluster = None
+    if address is None:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(address, timeout=10)
+        except OSError as err:
+            from sim.errors import InputError
+
+            raise InputError.single(
+                "--scheduler", address, f"cannot reach the Dask scheduler: {err}"
+            ) from None
+    try:
+        yield client.get_executor(pure=False)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def chunk_size_for(plan: Plan, todo: int, workers: int, seconds_per_run: float) -> int:
+    """Runs per task: about ``TASK_SECONDS`` of work, but enough tasks to keep workers busy."""
+    by_time = max(1, math.ceil(TASK_SECONDS / max(seconds_per_run, 1e-6)))
+    by_spread = max(1, math.ceil(todo / (4 * workers)))
+    return min(by_time, by_spread)
+
+
+def time_one_run(plan: Plan) -> float:
+    """Seconds of one run of the first design point (after building its scenario)."""
+    scenario = _scenario(plan, 0)
+    start = time.perf_counter()
+    run_conference(scenario, plan.seed(0))
+    return time.perf_counter() - start
+
+
+# --- the loop ------------------------------------------------------------------------------------
+
+
+def execute(
+    plan: Plan,
+    sink: Sink,
+    executor: Executor,
+    chunk_size: int,
+    done: np.ndarray | None = None,
+    inflight: int = 4,
+    progress: bool | None = None,
+) -> int:
+    """Run every run not yet ``done`` and hand each finished chunk to ``sink``.
+
+    Args:
+        plan: the runs.
+        sink: receives each chunk's rows as it finishes.
+        executor: where chunks run.
+        chunk_size: runs per task.
+        done: (runs,) boolean, runs already stored (skipped).
+        inflight: chunks submitted ahead of the results written.
+        progress: show a progress bar (None: only on a terminal).
+
+    Returns:
+        The number of runs completed by this call.
+
+    Raises:
+        Interrupted: on Ctrl-C, after the chunks already written are safe.
+    """
+    done = np.zeros(plan.runs, dtype=bool) if done is None else done
+    todo = np.flatnonzero(~done)
+    completed = 0
+    bar = tqdm(
+        total=plan.runs,
+        initial=int(done.sum()),
+        unit="run",
+        disable=None if progress is None else not progress,  # None: only on a terminal
+        dynamic_ncols=True,
+    )
+    pending: set[Future] = set()
+
+    def collect(finished) -> None:
+        nonlocal completed
+        for future in finished:
+            result = future.result()
+            sink.write(result.rows, result.decisions)
+            completed += len(result.rows)
+            bar.update(len(result.rows))
+
+    try:
+        for start in range(0, len(todo), chunk_size):
+            indices = [int(i) for i in todo[start : start + chunk_size]]
+            seeds = [plan.seed(i) for i in indices]
+            pending.add(executor.submit(run_chunk, plan, indices, seeds))
+            if len(pending) >= inflight:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                collect(finished)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            collect(finished)
+    except KeyboardInterrupt:
+        for future in pending:
+            future.cancel()
+        raise Interrupted(completed) from None
+    finally:
+        bar.close()
+    return completed

@@ -1,0 +1,149 @@
+"""Running an experiment into its results folder: store, manifest, executor, resume.
+
+``run_sweep`` is what ``treatysim sweep`` does: load and check the experiment, open (or resume)
+the results store, pick a chunk size of about half a second of work, record the session in the
+manifest, and run the remaining runs on the chosen backend. The command line only reports.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sim.errors import InputError
+from sim.experiment import load_experiment
+from sim.provenance import file_digest, manifest
+from sim.results import write_text_atomically
+from sim.runner import (
+    InProcessExecutor,
+    Interrupted,
+    chunk_size_for,
+    dask_executor,
+    execute,
+    process_pool,
+    stop_pool,
+    time_one_run,
+)
+from sim.store import Store
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What a sweep session did."""
+
+    runs: int
+    stored_before: int
+    completed: int
+    seconds: float
+    store: Path
+
+
+@contextmanager
+def executor_for(workers: int, scheduler: str | None, dask_local: bool):
+    """The executor a sweep runs on: Dask, a process pool, or this process (one worker).
+
+    On an interruption or an error, pool workers are stopped at once.
+    """
+    if scheduler or dask_local:
+        with dask_executor(scheduler, workers) as executor:
+            yield executor
+        return
+    if workers == 1:
+        yield InProcessExecutor()
+        return
+    pool = process_pool(workers)
+    try:
+        yield pool
+    except BaseException:
+        stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def run_sweep(
+    experiment: Path,
+    out: Path | None,
+    workers: int,
+    scheduler: str | None = None,
+    dask_local: bool = False,
+    progress: bool | None = None,
+    announce: Callable[[str], None] = lambda message: None,
+) -> SweepReport:
+    """Run (or resume) an experiment's sweep into ``out``.
+
+    Raises:
+        InputError: for a bad experiment, an unusable folder, or a store of another experiment.
+        Interrupted: on Ctrl-C, with (runs stored in all, runs planned, store path).
+    """
+    if scheduler and dask_local:
+        raise InputError.single("--scheduler", "", "give --scheduler or --dask-local, not both")
+    spec, plan, inputs = load_experiment(experiment)
+    out = out if out is not None else Path("results") / experiment.stem
+    if out.exists() and not out.is_dir():
+        raise InputError.single(str(out), "--out", "exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    store = Store(out, plan)
+    try:
+        done = store.finished()
+        stored = int(done.sum())
+        if stored == plan.runs:
+            return SweepReport(plan.runs, stored, 0, 0.0, store.path)
+        backend = (
+            "dask" if scheduler or dask_local else ("processes" if workers > 1 else "in-process")
+        )
+        chunk = spec.chunk_size or chunk_size_for(
+            plan, plan.runs - stored, workers, time_one_run(plan)
+        )
+        session = {
+            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+            "backend": backend,
+            "workers": workers,
+            "chunk_size": chunk,
+            "command": " ".join(["treatysim", *sys.argv[1:]]),
+        }
+        _record(out, experiment, spec, plan, inputs, session, resumed=stored > 0)
+        announce(
+            f"{plan.runs} runs ({len(plan.points)} design points × {plan.replicates} replicates), "
+            f"{stored} already stored; {backend}, {workers} worker(s), {chunk} runs per task"
+        )
+        start = time.perf_counter()
+        try:
+            with executor_for(workers, scheduler, dask_local) as executor:
+                completed = execute(
+                    plan, store, executor, chunk, done, inflight=2 * workers, progress=progress
+                )
+        except Interrupted as stop:
+            raise Interrupted(stored + stop.args[0], plan.runs, store.path) from None
+        return SweepReport(plan.runs, stored, completed, time.perf_counter() - start, store.path)
+    finally:
+        store.close()
+
+
+def _record(
+    out: Path, experiment: Path, spec, plan, inputs: list[Path], session: dict, resumed: bool
+) -> None:
+    """Write the sweep's manifest, or add this session to it when resuming."""
+    path = out / "manifest.json"
+    if resumed and path.exists():
+        record = json.loads(path.read_text())
+        record.setdefault("sessions", []).append(session)
+    else:
+        record = manifest(
+            kind="sweep",
+            experiment_file=str(experiment),
+            experiment=spec.model_dump(mode="json"),
+            fingerprint=plan.key,
+            runs=plan.runs,
+            design_columns=list(plan.columns),
+            metrics=list(plan.metrics),
+            seeds="numpy SeedSequence([master_seed, run_index]).generate_state(1)[0]",
+            inputs=[{"path": str(f), "sha256": file_digest(f)} for f in [experiment, *inputs]],
+            sessions=[session],
+        )
+    write_text_atomically(path, json.dumps(record, indent=2, default=str) + "\n")

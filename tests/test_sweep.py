@@ -1,0 +1,288 @@
+"""Sweeps: experiment validation, backends agree, the store survives kills, export, refusal of mixing."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from sim.experiment import load_experiment
+from tests.conftest import CLASSROOM, ROOT
+
+runner = CliRunner()
+
+SMALL = f"""
+name = "small"
+scenario = "{CLASSROOM}"
+replicates = 3
+master_seed = 7
+[factors]
+"process.openness.access" = [0.0, 1.0]
+"process.decision_rule" = ["consensus", "majority"]
+[outputs]
+decisions = true
+"""
+
+
+def write(tmp_path, text, name="experiment.toml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def sweep(*args):
+    result = runner.invoke(app, ["sweep", *map(str, args), "--no-progress"])
+    assert "Traceback" not in result.stdout + result.stderr
+    return result
+
+
+def runs(folder):
+    with sqlite3.connect(folder / "results.sqlite") as db:
+        return pd.read_sql_query("SELECT * FROM runs ORDER BY run_index", db)
+
+
+# --- the plan ------------------------------------------------------------------------------
+
+
+def test_plan_numbers_runs_point_by_point_with_seeds_from_the_master_seed(tmp_path):
+    import numpy as np
+
+    _, plan, _ = load_experiment(write(tmp_path, SMALL))
+    assert plan.runs == 12 and len(plan.points) == 4
+    assert plan.points[1] == (0.0, "majority")  # the last factor varies fastest
+    assert plan.seed(5) == int(np.random.SeedSequence([7, 5]).generate_state(1)[0])
+    assert len({plan.seed(i) for i in range(plan.runs)}) == plan.runs
+
+
+RULES = '"process.decision_rule" = ["consensus", "majority"]'
+ACCESS = '"process.openness.access" = [0.0, 1.0]'
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "message"),
+    [
+        (
+            RULES,
+            '"process.decision_rule" = ["consensus", "plurality"]',
+            "factors.process.decision_rule = 'plurality'",
+            "process.decision_rule: Input should be",
+        ),
+        (
+            ACCESS,
+            '"process.openness.acess" = [0.0, 1.0]',
+            "factors.process.openness.acess = 0.0",
+            "unknown key",
+        ),
+        (
+            ACCESS,
+            '"process.openness.access" = []',
+            "factors.process.openness.access",
+            "List should have at least 1 item",
+        ),
+        (
+            ACCESS,
+            '"process.rounds" = [5, 0]',
+            "factors.process.rounds = 0",
+            "greater than or equal to 1",
+        ),
+        (
+            ACCESS,
+            '"delegations.XYZ.capability" = [2]',
+            "factors.delegations.XYZ.capability",
+            "no item with id 'XYZ'",
+        ),
+        ("replicates = 3", "replicate = 3", "replicate", "unknown key"),
+        ("replicates = 3", "replicates = 0", "replicates", "greater than or equal to 1"),
+        (
+            "decisions = true",
+            'metrics = ["signatures"]',
+            "outputs.metrics[0]",
+            "Input should be 'treaty_adopted'",
+        ),
+    ],
+)
+def test_bad_experiments_name_the_path(tmp_path, old, new, field, message):
+    assert old in SMALL
+    result = sweep(write(tmp_path, SMALL.replace(old, new)), "--out", tmp_path / "out")
+    assert result.exit_code == 2, result.stdout
+    assert any(field in line and message in line for line in result.stderr.splitlines()), (
+        result.stderr
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_values_valid_alone_can_clash_in_a_combination(tmp_path):
+    base = write(
+        tmp_path,
+        f'extends = "{CLASSROOM}"\n[process]\ndecision_rule = "qualified_majority"\n',
+        "base.toml",
+    )
+    text = SMALL.replace(str(CLASSROOM), str(base)).replace(ACCESS, '"process.threshold" = [0.7]')
+    result = sweep(write(tmp_path, text), "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    consensus, majority = result.stderr.splitlines()
+    assert "factors (process.threshold = 0.7, process.decision_rule = 'consensus')" in consensus
+    assert "has no meaning under consensus" in consensus
+    assert "process.decision_rule = 'majority'): process.threshold: majority means" in majority
+
+
+def test_missing_scenario_and_missing_file(tmp_path):
+    result = sweep(write(tmp_path, SMALL.replace(str(CLASSROOM), "nowhere.toml")))
+    assert result.exit_code == 2 and "scenario: no such scenario" in result.stderr
+    result = sweep(tmp_path / "none.toml")
+    assert result.exit_code == 2 and "no such file" in result.stderr
+
+
+# --- backends agree ------------------------------------------------------------------------
+
+
+def test_serial_processes_and_dask_give_the_same_runs_table(tmp_path):
+    pytest.importorskip("distributed")
+    experiment = write(tmp_path, SMALL)
+    assert sweep(experiment, "--workers", 1, "--out", tmp_path / "serial").exit_code == 0
+    assert sweep(experiment, "--workers", 2, "--out", tmp_path / "pool").exit_code == 0
+    assert (
+        sweep(experiment, "--workers", 2, "--dask-local", "--out", tmp_path / "dask").exit_code == 0
+    )
+    serial = runs(tmp_path / "serial")
+    assert len(serial) == 12 and serial["run_index"].tolist() == list(range(12))
+    pd.testing.assert_frame_equal(serial, runs(tmp_path / "pool"))
+    pd.testing.assert_frame_equal(serial, runs(tmp_path / "dask"))
+    with sqlite3.connect(tmp_path / "serial" / "results.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM decisions").fetchone() == (12 * 12,)
+
+
+def test_a_finished_sweep_reports_and_does_nothing(tmp_path):
+    experiment = write(tmp_path, SMALL)
+    assert sweep(experiment, "--workers", 1, "--out", tmp_path / "out").exit_code == 0
+    again = sweep(experiment, "--workers", 1, "--out", tmp_path / "out")
+    assert again.exit_code == 0 and "all 12 runs are already in" in again.stderr
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["runs"] == 12 and manifest["fingerprint"]
+    assert manifest["versions"]["mesa"]
+
+
+def test_a_store_of_another_experiment_is_refused(tmp_path):
+    assert sweep(write(tmp_path, SMALL), "--workers", 1, "--out", tmp_path / "out").exit_code == 0
+    changed = write(tmp_path, SMALL.replace("replicates = 3", "replicates = 4"), "changed.toml")
+    result = sweep(changed, "--workers", 1, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "holds the results of a different experiment or scenario" in result.stderr
+    assert len(runs(tmp_path / "out")) == 12  # untouched
+
+
+# --- crash safety --------------------------------------------------------------------------
+
+LONG = SMALL.replace("replicates = 3", "replicates = 500\nchunk_size = 3")
+
+
+def start_sweep(experiment, out):
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cli",
+            "sweep",
+            str(experiment),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--no-progress",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_rows(store, at_least, process, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if store.exists():
+            try:
+                with sqlite3.connect(store) as db:
+                    if db.execute("SELECT count(*) FROM runs").fetchone()[0] >= at_least:
+                        return
+            except sqlite3.OperationalError:
+                pass
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    raise AssertionError("the sweep did not store rows in time")
+
+
+@pytest.mark.parametrize("how", ["kill", "interrupt"])
+def test_a_killed_or_interrupted_sweep_resumes_to_the_uninterrupted_result(tmp_path, how):
+    experiment = write(tmp_path, LONG)
+    reference = tmp_path / "reference"
+    assert sweep(experiment, "--workers", 1, "--out", reference).exit_code == 0
+    out = tmp_path / "out"
+    process = start_sweep(experiment, out)
+    wait_for_rows(out / "results.sqlite", 30, process)
+    if how == "kill":
+        os.kill(process.pid, signal.SIGKILL)
+        process.communicate(timeout=30)
+    else:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == 130, stderr
+        assert "run the same command again" in stderr and "Traceback" not in stderr
+    partial = runs(out)
+    assert 30 <= len(partial) < 2000
+    assert partial["run_index"].is_unique
+    finished = sweep(experiment, "--workers", 2, "--out", out)
+    assert finished.exit_code == 0, finished.stderr
+    pd.testing.assert_frame_equal(runs(out), runs(reference))
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def test_export_csv_parquet_and_decisions(tmp_path):
+    out = tmp_path / "out"
+    assert sweep(write(tmp_path, SMALL), "--workers", 1, "--out", out).exit_code == 0
+    result = runner.invoke(app, ["export", str(out), "--format", "csv"])
+    assert result.exit_code == 0, result.stderr
+    table = pd.read_csv(out / "runs.csv")
+    assert list(table.columns[:6]) == [
+        "run_index",
+        "replicate",
+        "seed",
+        "process.openness.access",
+        "process.decision_rule",
+        "treaty_adopted",
+    ]
+    assert len(table) == 12
+    result = runner.invoke(
+        app, ["export", str(out), "--table", "decisions", "--out", str(tmp_path / "d.csv")]
+    )
+    assert result.exit_code == 0
+    decisions = pd.read_csv(tmp_path / "d.csv")
+    assert set(decisions["decision"]) <= {"sign", "refuse", "defer", "none"}
+    pytest.importorskip("pyarrow")
+    result = runner.invoke(app, ["export", str(out), "--format", "parquet"])
+    assert result.exit_code == 0, result.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), runs(out))
+
+
+def test_export_problems(tmp_path, monkeypatch):
+    result = runner.invoke(app, ["export", str(tmp_path)])
+    assert result.exit_code == 2 and "no results store here" in result.stderr
+    out = tmp_path / "out"
+    experiment = write(tmp_path, SMALL.replace("decisions = true", "decisions = false"))
+    assert sweep(experiment, "--workers", 1, "--out", out).exit_code == 0
+    result = runner.invoke(app, ["export", str(out), "--table", "decisions"])
+    assert result.exit_code == 2 and "no 'decisions' table" in result.stderr
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    result = runner.invoke(app, ["export", str(out), "--format", "parquet"])
+    assert result.exit_code == 2 and "needs pyarrow" in result.stderr
+    assert not (out / "runs.parquet").exists()
