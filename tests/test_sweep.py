@@ -286,3 +286,28 @@ def test_export_problems(tmp_path, monkeypatch):
     result = runner.invoke(app, ["export", str(out), "--format", "parquet"])
     assert result.exit_code == 2 and "needs pyarrow" in result.stderr
     assert not (out / "runs.parquet").exists()
+
+
+def test_a_sweep_on_an_existing_dask_scheduler(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    experiment = write(tmp_path, SMALL)
+    assert sweep(experiment, "--workers", 1, "--out", tmp_path / "serial").exit_code == 0
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        result = sweep(
+            experiment, "--scheduler", cluster.scheduler_address, "--out", tmp_path / "remote"
+        )
+    assert result.exit_code == 0, result.stderr
+    pd.testing.assert_frame_equal(runs(tmp_path / "serial"), runs(tmp_path / "remote"))
+
+
+def test_scheduler_and_dask_local_together_are_refused(tmp_path):
+    result = sweep(write(tmp_path, SMALL), "--scheduler", "tcp://127.0.0.1:1", "--dask-local")
+    assert result.exit_code == 2 and "give --scheduler or --dask-local, not both" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["openness_sweep", "rule_ladder"])
+def test_shipped_experiments_are_valid(name):
+    experiment, plan, _ = load_experiment(ROOT / "experiments" / f"{name}.toml")
+    assert plan.runs == len(plan.points) * experiment.replicates > 0
