@@ -18,6 +18,8 @@ from sim.compare import run_comparison
 from sim.errors import Problem
 from sim.importers import parse_scale, read_table, to_scenario
 from sim.loader import load_with_inputs, scenario_file, scenario_json_schema, validate
+from sim.power_report import render as render_power
+from sim.power_report import report as power_report
 from sim.provenance import file_digest, manifest
 from sim.results import write_run, write_text_atomically
 from sim.runner import Interrupted
@@ -39,6 +41,24 @@ class Table(StrEnum):
 
     runs = "runs"
     decisions = "decisions"
+
+
+class Rule(StrEnum):
+    """Decision rules."""
+
+    unanimity = "unanimity"
+    consensus = "consensus"
+    majority = "majority"
+    qualified_majority = "qualified_majority"
+    weighted = "weighted"
+    double_majority = "double_majority"
+
+
+class GroupBy(StrEnum):
+    """How ``treatysim power`` groups its table."""
+
+    delegation = "delegation"
+    bloc = "bloc"
 
 
 class Layout(StrEnum):
@@ -348,6 +368,38 @@ def compare(
         typer.echo(json.dumps(payload, indent=2))
     else:
         typer.echo(render_comparison(result, name, design_a, design_b), nl=False)
+
+
+@app.command()
+def power(
+    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario file or folder.")],
+    rule: Annotated[
+        Rule | None, typer.Option(help="Decision rule (default: the scenario's).")
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="Share needed (qualified, weighted, double majority).")
+    ] = None,
+    quota: Annotated[float | None, typer.Option(help="Absolute votes needed (weighted).")] = None,
+    by: Annotated[
+        GroupBy, typer.Option(help="Report per delegation or summed per bloc.")
+    ] = GroupBy.delegation,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Shapley–Shubik and Banzhaf power, veto players and blocking coalitions under a rule."""
+    overrides = []
+    if rule is not None:
+        overrides.append(f"process.decision_rule={rule.value}")
+    if threshold is not None:
+        overrides.append(f"process.threshold={threshold}")
+    if quota is not None:
+        overrides.append(f"process.quota={quota}")
+    with user_errors():
+        spec = load_scenario(scenario, overrides)
+        result = power_report(spec, spec.arrays.decision_rule, by_bloc=by is GroupBy.bloc)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+    else:
+        typer.echo(render_power(result), nl=False)
 
 
 def write_output(path: Path, text: str) -> None:

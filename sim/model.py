@@ -189,7 +189,7 @@ class ConferenceModel(Model):
                 self.chair, self.draft, self.preferences, self.objectors, a.capability, reach
             )
         self.objections = int(result.no[open_].sum())
-        self.log.record(self.round, "decision", self.draft, open_, result, no, reservation)
+        self.log.record(self.round, "decision", self.draft, open_, result, yes, no, reservation)
 
     def _changes(self, text: np.ndarray) -> np.ndarray:
         """Which texts differ from the status quo by more than the abstention band."""
@@ -211,7 +211,7 @@ class ConferenceModel(Model):
             self.value = np.where(newly, amended, self.value)
             self.settled_round[newly] = self.round
             self.settled_by[newly] = "fallback"
-            self.log.record(self.round, "fallback", amended, open_, result, no, a.status_quo)
+            self.log.record(self.round, "fallback", amended, open_, result, yes, no, a.status_quo)
         self.settled[:] = True
 
         package = np.where(self.adopted, self.value, a.status_quo)
@@ -294,6 +294,7 @@ class Decision(NamedTuple):
     draft: np.ndarray
     decided: np.ndarray  # which provisions were put to this decision
     tally: Tally
+    supporters: np.ndarray
     objectors: np.ndarray
     reservation: np.ndarray
 
@@ -311,6 +312,7 @@ class RoundLog:
         draft: np.ndarray,
         decided: np.ndarray,
         result: Tally,
+        supporters: np.ndarray,
         objectors: np.ndarray,
         reservation: np.ndarray,
     ) -> None:
@@ -322,6 +324,7 @@ class RoundLog:
                 draft,
                 decided,
                 result,
+                supporters,
                 objectors,
                 np.broadcast_to(reservation, draft.shape),
             )

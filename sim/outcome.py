@@ -14,7 +14,7 @@ import pandas as pd
 
 from sim import metrics as metric_functions
 from sim.compiled import ScenarioArrays
-from sim.mechanisms.decision import Tally
+from sim.mechanisms.decision import RuleSpec, Tally, pivotal
 from sim.mechanisms.signing import DECISIONS
 
 if TYPE_CHECKING:
@@ -121,6 +121,18 @@ class Outcome:
         who = who[np.argsort(-self.arrays.capability[who], kind="stable")]
         return [ids[i] for i in who]
 
+    def rule_of(self, row) -> RuleSpec:
+        """The rule a logged decision was taken under."""
+        return self.arrays.fallback_rule if row.stage == "fallback" else self.arrays.decision_rule
+
+    def pivotal(self, row, column: int) -> list[str]:
+        """Ids of delegations whose switch would have reversed a logged decision on a provision."""
+        a = self.arrays
+        decisive = pivotal(
+            self.rule_of(row), row.supporters, row.objectors, a.votes, a.capability, row.tally
+        )
+        return [a.delegation_ids[i] for i in np.flatnonzero(decisive[:, column])]
+
     def provision_rule(self, column: int) -> str | None:
         """The rule of the provision's deciding vote."""
         row = self.deciding_vote(column)
@@ -152,6 +164,7 @@ class Outcome:
                     "abstain": int(result.abstain[c]) if result else 0,
                     "objector_capability": float(result.objector_capability[c]) if result else 0.0,
                     "objectors": ";".join(self.objectors(row, c)) if row else "",
+                    "pivotal": ";".join(self.pivotal(row, c)) if row else "",
                 }
             )
         return pd.DataFrame(rows)
@@ -183,7 +196,11 @@ class Outcome:
         a = self.arrays
         ids = a.delegation_ids
         records = []
-        for round_, stage, draft, decided, result, objectors, reservation in self.log_rows:
+        for row in self.log_rows:
+            round_, stage, draft, decided, result, _, objectors, reservation = row
+            decisive = pivotal(
+                self.rule_of(row), row.supporters, objectors, a.votes, a.capability, result
+            )
             for c in np.flatnonzero(decided):
                 who = np.flatnonzero(objectors[:, c])
                 lead = ids[who[np.argmax(a.capability[who])]] if who.size else ""
@@ -201,6 +218,7 @@ class Outcome:
                         "objector_capability": float(result.objector_capability[c]),
                         "lead_objector": lead,
                         "objectors": ";".join(ids[i] for i in who),
+                        "pivotal": ";".join(ids[i] for i in np.flatnonzero(decisive[:, c])),
                     }
                 )
         end_round = self.rounds_used
@@ -241,6 +259,7 @@ class Outcome:
             "objector_capability",
             "lead_objector",
             "objectors",
+            "pivotal",
             "step",
             "delegation",
             "decision",
@@ -279,6 +298,7 @@ class Outcome:
                         "objector_capability": num(rec["objector_capability"]),
                     },
                     "objectors": rec["objectors"].split(";") if rec["objectors"] else [],
+                    "pivotal": rec["pivotal"].split(";") if rec["pivotal"] else [],
                 }
             )
         delegations = []

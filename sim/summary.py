@@ -109,6 +109,16 @@ def render(outcome: Outcome, limit: int = 20) -> str:
         lines.append(
             f"  {row.provision:<22} {row.status_quo:>10.1f}  {fate:<18} {round_:>5}  {row.rule or '—':<22} {_names(objectors)}{share}"
         )
+    decisive = [
+        (row.provision, row.pivotal.split(";"))
+        for row in outcome.provisions.itertuples(index=False)
+        if row.pivotal
+    ]
+    if decisive:
+        lines.append(
+            "  decisive (a switch would have reversed the result): "
+            + "; ".join(f"{p}: {_names(ids, 6)}" for p, ids in decisive)
+        )
     lines.append("")
     if outcome.treaty_adopted:
         final = outcome.final_tally

@@ -120,6 +120,7 @@ class Tally:
     yes_votes: np.ndarray | None  # only for rules that weigh formal votes
     no_votes: np.ndarray | None
     objector_capability: np.ndarray
+    change: np.ndarray | None = None  # whether each text differed from the status quo
 
 
 def classify(
@@ -174,14 +175,7 @@ def tally(
     yes_votes = votes @ yes if rule.weighs_votes else None
     no_votes = votes @ no if rule.weighs_votes else None
     objector_capability = (capability @ no) / capability.sum()
-    if rule.kind == "unanimity":
-        passed = no_count == 0
-    elif rule.kind == "consensus":
-        passed = (objector_capability <= rule.capability_share + _EPS) & (
-            no_count <= rule.count_share * n + _EPS
-        )
-    else:
-        passed = vote_passes(rule, yes_count, no_count, yes_votes, no_votes)
+    passed = rule_passes(rule, n, yes_count, no_count, yes_votes, no_votes, objector_capability)
     if change is not None:
         passed = passed & change
     return Tally(
@@ -192,4 +186,55 @@ def tally(
         yes_votes=yes_votes,
         no_votes=no_votes,
         objector_capability=objector_capability,
+        change=change,
     )
+
+
+def rule_passes(
+    rule: RuleSpec, n: int, yes_count, no_count, yes_votes, no_votes, objector_capability
+):
+    """Whether the rule adopts, from the tallies (elementwise on arrays of tallies)."""
+    if rule.kind == "unanimity":
+        return no_count == 0
+    if rule.kind == "consensus":
+        return (objector_capability <= rule.capability_share + _EPS) & (
+            no_count <= rule.count_share * n + _EPS
+        )
+    return vote_passes(rule, yes_count, no_count, yes_votes, no_votes)
+
+
+def pivotal(
+    rule: RuleSpec,
+    yes: np.ndarray,
+    no: np.ndarray,
+    votes: np.ndarray,
+    capability: np.ndarray,
+    result: Tally,
+) -> np.ndarray:
+    """(N, K) which delegations were decisive: switching their stance would reverse the result.
+
+    After an adoption, a supporter or an abstainer who had objected instead; after a failure,
+    an objector or an abstainer who had supported instead. (A text that changes nothing stays
+    unadopted whatever anyone does, so nobody is decisive on it.)
+    """
+    n = yes.shape[0]
+    passed = result.passed[None, :]
+    abstain = ~yes & ~no
+    # the switch against the result: yes → no (or abstain → no) after a pass, no → yes after a failure
+    d_yes = np.where(passed, -yes.astype(int), (no | abstain).astype(int))
+    d_no = np.where(passed, (yes | abstain).astype(int), -no.astype(int))
+    yes_count = result.yes[None, :] + d_yes
+    no_count = result.no[None, :] + d_no
+    yes_votes = no_votes = None
+    if rule.weighs_votes:
+        yes_votes = result.yes_votes[None, :] + d_yes * votes[:, None]
+        no_votes = result.no_votes[None, :] + d_no * votes[:, None]
+    share = capability[:, None] / capability.sum()
+    objector_capability = result.objector_capability[None, :] + d_no * share
+    reversed_ = (
+        rule_passes(rule, n, yes_count, no_count, yes_votes, no_votes, objector_capability)
+        != passed
+    )
+    if result.change is not None:
+        reversed_ &= result.change[None, :]
+    return reversed_
