@@ -18,8 +18,9 @@ import numpy as np
 
 from sim.errors import InputError, Problem
 from sim.experiment import Plan, fingerprint
-from sim.loader import parse_value, read_raw, scenario_file, set_path, validate
+from sim.loader import read_raw, scenario_file, validate
 from sim.metrics import METRIC_NAMES
+from sim.overrides import parse_value, set_path
 from sim.runner import MemorySink, execute
 from sim.sweep import executor_for
 

@@ -27,8 +27,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.errors import InputError, Problem
-from sim.loader import read_raw, scenario_file, set_path, validate, validation_problems
+from sim.loader import read_raw, scenario_file, validate, validation_problems
 from sim.metrics import METRIC_NAMES
+from sim.overrides import set_path
 from sim.scenario import Scenario
 
 MetricName = Literal[METRIC_NAMES]  # type: ignore[valid-type]

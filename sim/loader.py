@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.errors import CrossFieldProblems, InputError, Problem
+from sim.overrides import apply_overrides
 from sim.scenario import Scenario
 
 #: Columns a CSV actor table may have besides ``pos_<provision>`` and ``sal_<provision>``.
@@ -224,81 +225,6 @@ def _row_to_actor(row: dict[str, str], path: Path, line: int, problems: list[Pro
     if salience:
         actor["salience"] = salience
     return actor
-
-
-# --- overrides ---------------------------------------------------------------------------------
-
-
-def parse_value(text: str) -> Any:
-    """A ``--set`` value: TOML if it parses as a TOML value, else the bare string."""
-    try:
-        return tomllib.loads(f"value = {text}")["value"]
-    except tomllib.TOMLDecodeError:
-        return text
-
-
-def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...]) -> None:
-    """Apply ``path=value`` overrides in place; list items are addressed by id or index."""
-    problems = []
-    for override in overrides:
-        path, sep, text = override.partition("=")
-        path = path.strip()
-        if not sep or not path:
-            problems.append(
-                Problem("--set", override, "expected PATH=VALUE, e.g. process.rounds=12")
-            )
-            continue
-        try:
-            set_path(raw, path.split("."), parse_value(text.strip()))
-        except KeyError as err:
-            problems.append(Problem("--set", path, err.args[0]))
-    if problems:
-        raise InputError(problems)
-
-
-def set_path(node: Any, parts: list[str], value: Any) -> None:
-    """Set ``value`` at the dotted path ``parts`` of raw scenario data, in place.
-
-    List items are addressed by id (or index); a missing table on the way is created; an
-    openness given as a preset name becomes ``{preset = name}`` so that one dimension can be set.
-
-    Raises:
-        KeyError: with a message, when the path cannot be followed.
-    """
-    for depth, part in enumerate(parts):
-        last = depth == len(parts) - 1
-        where = ".".join(parts[:depth]) or "the scenario"
-        if isinstance(node, list):
-            index = _list_index(node, part, where)
-            if last:
-                node[index] = value
-                return
-            node = node[index]
-        elif isinstance(node, dict):
-            if last:
-                node[part] = value
-                return
-            child = node.get(part)
-            if child is None:
-                child = node[part] = {}
-            elif isinstance(child, str) and part == "openness":
-                child = node[part] = {"preset": child}
-            elif not isinstance(child, dict | list):
-                raise KeyError(
-                    f"{'.'.join(parts[: depth + 1])} is a value ({child!r}), not a table"
-                )
-            node = child
-        else:
-            raise KeyError(f"cannot set inside {where}")
-
-
-def _list_index(items: list, part: str, where: str) -> int:
-    for index, item in enumerate(items):
-        if isinstance(item, dict) and item.get("id") == part:
-            return index
-    if part.isdigit() and int(part) < len(items):
-        return int(part)
-    raise KeyError(f"no item with id '{part}' in {where}")
 
 
 # --- validation and messages -------------------------------------------------------------------

@@ -8,7 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from sim.importers import read_table, to_scenario, write_decide, write_long
+from sim.exporters import write_decide, write_long
+from sim.importers import read_table, to_scenario
 from sim.loader import validate
 
 runner = CliRunner()

@@ -9,9 +9,10 @@ import pytest
 
 from sim import run_conference
 from sim.agents import Delegation, Stakeholder
-from sim.loader import apply_overrides, read_raw, validate
+from sim.loader import read_raw, validate
 from sim.mechanisms.signing import DEFER
 from sim.model import ConferenceModel
+from sim.overrides import apply_overrides
 from tests.conftest import CLASSROOM, build, one_dimension, spatial_process
 
 

@@ -1,0 +1,85 @@
+"""Overrides: ``--set PATH=VALUE`` and experiment factors applied to raw scenario data.
+
+The path is dotted; items of a list are addressed by id or by index; the value is read as TOML,
+and a bare word that is not TOML is taken as a string. Overrides change the raw data before it
+is validated, so the result is checked like a file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Any
+
+from sim.errors import InputError, Problem
+
+
+def parse_value(text: str) -> Any:
+    """A ``--set`` value: TOML if it parses as a TOML value, else the bare string."""
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...]) -> None:
+    """Apply ``path=value`` overrides in place; list items are addressed by id or index."""
+    problems = []
+    for override in overrides:
+        path, sep, text = override.partition("=")
+        path = path.strip()
+        if not sep or not path:
+            problems.append(
+                Problem("--set", override, "expected PATH=VALUE, e.g. process.rounds=12")
+            )
+            continue
+        try:
+            set_path(raw, path.split("."), parse_value(text.strip()))
+        except KeyError as err:
+            problems.append(Problem("--set", path, err.args[0]))
+    if problems:
+        raise InputError(problems)
+
+
+def set_path(node: Any, parts: list[str], value: Any) -> None:
+    """Set ``value`` at the dotted path ``parts`` of raw scenario data, in place.
+
+    List items are addressed by id (or index); a missing table on the way is created; an
+    openness given as a preset name becomes ``{preset = name}`` so that one dimension can be set.
+
+    Raises:
+        KeyError: with a message, when the path cannot be followed.
+    """
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        where = ".".join(parts[:depth]) or "the scenario"
+        if isinstance(node, list):
+            index = _list_index(node, part, where)
+            if last:
+                node[index] = value
+                return
+            node = node[index]
+        elif isinstance(node, dict):
+            if last:
+                node[part] = value
+                return
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            elif isinstance(child, str) and part == "openness":
+                child = node[part] = {"preset": child}
+            elif not isinstance(child, dict | list):
+                raise KeyError(
+                    f"{'.'.join(parts[: depth + 1])} is a value ({child!r}), not a table"
+                )
+            node = child
+        else:
+            raise KeyError(f"cannot set inside {where}")
+
+
+def _list_index(items: list, part: str, where: str) -> int:
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and item.get("id") == part:
+            return index
+    if part.isdigit() and int(part) < len(items):
+        return int(part)
+    raise KeyError(f"no item with id '{part}' in {where}")
