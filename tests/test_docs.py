@@ -120,3 +120,22 @@ def test_readme_commands_exist():
     used = set(re.findall(r"treatysim (\w+)", code)) - {"run_conference"}
     assert used <= commands, used - commands
     assert commands <= used, commands - used  # every command is shown in the README
+
+
+def test_readme_example_output_is_what_the_command_prints():
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("$ treatysim run scenarios/classroom_small.toml --seed 1\n", 1)[1].split(
+        "```", 1
+    )[0]
+    shown = [line for line in block.splitlines() if line.strip() and line != "…"]
+    printed = (
+        CliRunner()
+        .invoke(app, ["run", str(ROOT / "scenarios" / "classroom_small.toml"), "--seed", "1"])
+        .stdout.splitlines()
+    )
+    missing = [line for line in shown if line not in printed]
+    assert not missing, f"README example lines no longer printed: {missing}"
