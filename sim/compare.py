@@ -8,7 +8,6 @@ interval over replicates, and which delegations change their signing decision mo
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
 from copy import deepcopy
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.errors import InputError, Problem
+from sim.errors import InputError, Problem, read_toml
 from sim.experiment import Plan, fingerprint
 from sim.loader import read_raw, scenario_file, validate
 from sim.metrics import METRIC_NAMES
@@ -35,10 +34,7 @@ def design(items: list[str], flag: str) -> list[tuple[str, Any]]:
         if "=" not in item and path.suffix == ".toml":
             if not path.exists():
                 raise InputError.single(flag, item, "no such design file")
-            try:
-                data = tomllib.loads(path.read_text(encoding="utf-8"))
-            except tomllib.TOMLDecodeError as err:
-                raise InputError.single(str(path), "", f"invalid TOML: {err}") from None
+            data = read_toml(path)
             overrides += _flatten(data)
             continue
         key, sep, text = item.partition("=")

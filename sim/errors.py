@@ -52,3 +52,23 @@ class CrossFieldProblems(ValueError):
     def __init__(self, problems: list[tuple[str, str]]):
         self.problems = problems
         super().__init__("; ".join(f"{path}: {msg}" for path, msg in problems))
+
+
+def read_toml(path, where: str | None = None) -> dict:
+    """Read a TOML file; any problem reading or parsing it is an :class:`InputError`."""
+    import tomllib
+    from pathlib import Path
+
+    where = where or str(path)
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError.single(where, "", "no such file") from None
+    except tomllib.TOMLDecodeError as err:
+        raise InputError.single(where, "", f"invalid TOML: {err}") from None
+    except UnicodeDecodeError as err:
+        raise InputError.single(
+            where, "", f"not UTF-8 text: {err.reason} at byte {err.start}"
+        ) from None
+    except OSError as err:
+        raise InputError.single(where, "", f"cannot read: {err.strerror or err}") from None

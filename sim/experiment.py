@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import tomllib
 from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sim.errors import InputError, Problem
+from sim.errors import InputError, Problem, read_toml
 from sim.loader import read_raw, scenario_file, validate, validation_problems
 from sim.metrics import METRIC_NAMES
 from sim.overrides import set_path
@@ -133,12 +132,7 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Plan, list[Path]]:
     """
     path = Path(path)
     where = str(path)
-    if not path.exists():
-        raise InputError.single(where, "", "no such file")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise InputError.single(where, "", f"invalid TOML: {err}") from None
+    data = read_toml(path)
     try:
         experiment = Experiment.model_validate(data)
     except ValidationError as err:

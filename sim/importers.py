@@ -74,7 +74,9 @@ def read_table(path: Path, layout: str, scale: tuple[float, float] | None = None
     try:
         reader(path, table, problems)
     except UnicodeDecodeError as err:
-        problems.append(Problem(str(path), "", f"not UTF-8 text: {err}"))
+        problems.append(Problem(str(path), "", f"not UTF-8 text: {err.reason} at byte {err.start}"))
+    except OSError as err:
+        problems.append(Problem(str(path), "", f"cannot read: {err.strerror or err}"))
     if not table.cells and not problems:
         problems.append(Problem(str(path), "", "no data rows"))
     if problems:

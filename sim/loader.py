@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import csv
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from sim.errors import CrossFieldProblems, InputError, Problem
+from sim.errors import CrossFieldProblems, InputError, Problem, read_toml
 from sim.overrides import apply_overrides
 from sim.scenario import Scenario
 
@@ -95,12 +94,7 @@ def read_raw(file: Path, _chain: tuple[Path, ...] = ()) -> RawScenario:
         raise InputError.single(
             str(file), "extends", f"scenarios extend each other in a cycle: {chain}"
         )
-    try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise InputError.single(str(file), "", f"invalid TOML: {err}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError.single(str(file), "", f"cannot read: {err}") from None
+    data = read_toml(file)
     base = None
     if "extends" in data:
         reference = data.pop("extends")
@@ -150,6 +144,14 @@ def _append_csv_tables(raw: RawScenario, file: Path) -> None:
             raw.files.append(csv_path)
         except FileNotFoundError:
             problems.append(Problem(str(file), key, f"CSV file not found: {csv_path}"))
+        except UnicodeDecodeError as err:
+            problems.append(
+                Problem(str(csv_path), "", f"not UTF-8 text: {err.reason} at byte {err.start}")
+            )
+        except OSError as err:
+            problems.append(
+                Problem(str(file), key, f"cannot read {csv_path}: {err.strerror or err}")
+            )
     if problems:
         raise InputError(problems)
 

@@ -45,8 +45,14 @@ class Store:
         self.plan = plan
         fresh = not self.path.exists()
         self.db = sqlite3.connect(self.path, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.DatabaseError as err:
+            self.db.close()
+            raise InputError.single(
+                str(self.path), "", f"not a treatysim results store: {err}"
+            ) from None
         if fresh:
             self._create()
         else:

@@ -263,3 +263,27 @@ def test_extends_cycle_and_missing_base(tmp_path):
     c = write(tmp_path, 'extends = "nowhere"\nname = "c"\n', "c.toml")
     (line,) = errors(run("validate", c))
     assert f"{c}: extends: no such scenario" in line
+
+
+def test_unreadable_inputs_are_messages_not_tracebacks(tmp_path):
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes('name = "caf\xe9"\n'.encode("latin-1"))
+    (line,) = errors(run("validate", latin))
+    assert f"{latin}: not UTF-8 text" in line
+    folder_csv = write(tmp_path, 'delegations_csv = "."\n' + GOOD, "csvdir.toml")
+    (line,) = errors(run("validate", folder_csv))
+    assert "delegations_csv: cannot read" in line
+    bad_csv = tmp_path / "bad.csv"
+    bad_csv.write_bytes("id,name\nA,Caf\xe9\n".encode("latin-1"))
+    path = write(tmp_path, 'delegations_csv = "bad.csv"\n' + GOOD, "badcsv.toml")
+    (line,) = errors(run("validate", path))
+    assert f"{bad_csv}: not UTF-8 text" in line
+    result = run("import", tmp_path, "--format", "long")
+    assert result.exit_code == 2 and "cannot read" in result.stderr
+    store = tmp_path / "out"
+    store.mkdir()
+    (store / "results.sqlite").write_text("not a database")
+    experiment = write(tmp_path, f'scenario = "{tmp_path / "scenario.toml"}"\n', "e.toml")
+    write(tmp_path, GOOD)
+    result = run("sweep", experiment, "--out", store, "--workers", "1")
+    assert result.exit_code == 2 and "not a treatysim results store" in result.stderr
