@@ -1,8 +1,8 @@
 """Sweep throughput with 1 and 2 workers, and peak memory of sweeps of 10,000 and 100,000 runs.
 
-Throughput: the synthetic 150 × 9 × 60 conference (20 rounds), `treatysim sweep` with
-`--workers 1` (in process) and `--workers 2` (a process pool); the target is that 2 workers
-reach at least 1.6 × the runs/s of 1. Memory: the classroom scenario swept to 10,000 and
+Throughput: the synthetic 150 × 9 × 60 conference (20 rounds), `treatysim sweep` of 6,000 runs
+with `--workers 1` (in process) and `--workers 2` (a process pool, its start-up included), best
+of two each; the target is that 2 workers reach at least 1.6 × the runs/s of 1. Memory: the classroom scenario swept to 10,000 and
 100,000 runs on 2 workers; the peak resident memory of the sweeping process and of its largest
 worker should not grow with the number of runs.
 
@@ -59,7 +59,10 @@ def experiment_file(folder: Path, scenario: Path, replicates: int, name: str) ->
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3000, help="runs per throughput measurement")
+    parser.add_argument("--runs", type=int, default=6000, help="runs per throughput measurement")
+    parser.add_argument(
+        "--repeats", type=int, default=2, help="measurements per worker count; the best is kept"
+    )
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
@@ -70,10 +73,14 @@ def main() -> int:
         experiment = experiment_file(tmp, synthetic, args.runs, "throughput")
         rates = {}
         for workers in (1, 2):
-            result = run_sweep(experiment, tmp / f"out{workers}", workers)
-            rates[workers] = args.runs / result["seconds"]
+            seconds = min(
+                run_sweep(experiment, tmp / f"out{workers}-{repeat}", workers)["seconds"]
+                for repeat in range(args.repeats)
+            )
+            rates[workers] = args.runs / seconds
             print(
-                f"synthetic 150x9x60, {args.runs} runs, {workers} worker(s): {rates[workers]:6.0f} runs/s ({result['seconds']:.1f} s)"
+                f"synthetic 150x9x60, {args.runs} runs, {workers} worker(s): {rates[workers]:6.0f} runs/s"
+                f" ({seconds:.1f} s, best of {args.repeats}, pool start-up included)"
             )
         speedup = rates[2] / rates[1]
         verdict = "meets" if speedup >= TARGET_SPEEDUP else "MISSES"
