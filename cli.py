@@ -8,7 +8,7 @@ import sys
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_args
 
 import typer
 
@@ -23,6 +23,7 @@ from sim.power_report import report as power_report
 from sim.provenance import file_digest, manifest
 from sim.results import write_run, write_text_atomically
 from sim.runner import Interrupted
+from sim.scenario import DecisionRule
 from sim.store import results_table
 from sim.summary import render
 from sim.sweep import run_sweep
@@ -43,15 +44,9 @@ class Table(StrEnum):
     decisions = "decisions"
 
 
-class Rule(StrEnum):
-    """Decision rules."""
-
-    unanimity = "unanimity"
-    consensus = "consensus"
-    majority = "majority"
-    qualified_majority = "qualified_majority"
-    weighted = "weighted"
-    double_majority = "double_majority"
+Rule = StrEnum(
+    "Rule", {name: name for name in get_args(DecisionRule)}
+)  # as the scenario names them
 
 
 class GroupBy(StrEnum):

@@ -9,7 +9,6 @@ interval over replicates, and which delegations change their signing decision mo
 from __future__ import annotations
 
 from collections import Counter
-from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from sim.errors import InputError, Problem, read_toml
 from sim.experiment import Plan, fingerprint
 from sim.loader import read_raw, scenario_file, validate
 from sim.metrics import METRIC_NAMES
-from sim.overrides import parse_value, set_path
+from sim.overrides import parse_value, with_overrides
 from sim.runner import MemorySink, execute
 from sim.sweep import executor_for
 
@@ -70,10 +69,7 @@ def comparison_plan(
     problems = []
     for label, overrides in (("--a", a), ("--b", b)):
         try:
-            trial = deepcopy(raw.data)
-            for path, value in overrides:
-                set_path(trial, path.split("."), value)
-            validate(trial, f"{source} with {label}", raw.origins)
+            validate(with_overrides(raw.data, overrides), f"{source} with {label}", raw.origins)
         except KeyError as err:
             problems.append(Problem(label, "", err.args[0]))
         except InputError as err:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -28,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sim.errors import InputError, Problem, read_toml
 from sim.loader import read_raw, scenario_file, validate, validation_problems
 from sim.metrics import METRIC_NAMES
-from sim.overrides import set_path
+from sim.overrides import with_overrides
 from sim.scenario import Scenario
 
 MetricName = Literal[METRIC_NAMES]  # type: ignore[valid-type]
@@ -112,10 +111,9 @@ class Plan:
 
     def scenario(self, point: int) -> Scenario:
         """The validated scenario of one design point."""
-        raw = deepcopy(self.base)
-        for path, value in self.assignments[point]:
-            set_path(raw, path.split("."), deepcopy(value))
-        return validate(raw, "design point", self.origins)
+        return validate(
+            with_overrides(self.base, self.assignments[point]), "design point", self.origins
+        )
 
 
 def fingerprint(*parts: object) -> str:
@@ -141,14 +139,12 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Plan, list[Path]]:
     if not source.exists():
         raise InputError.single(where, "scenario", f"no such scenario: {source}")
     raw = read_raw(source)
-    base = validate(deepcopy(raw.data), str(source), raw.origins)
+    base = validate(with_overrides(raw.data, []), str(source), raw.origins)
     problems = []
     for factor, values in experiment.factors.items():
         for value in values:
-            trial = deepcopy(raw.data)
             try:
-                set_path(trial, factor.split("."), deepcopy(value))
-                validate(trial, str(source), raw.origins)
+                validate(with_overrides(raw.data, [(factor, value)]), str(source), raw.origins)
             except KeyError as err:
                 problems.append(Problem(where, f"factors.{factor}", err.args[0]))
                 break
@@ -190,11 +186,10 @@ def _check_combinations(raw, source: Path, columns, points, where: str, limit: i
     problems = []
     bad = 0
     for point in points:
-        trial = deepcopy(raw.data)
-        for path, value in zip(columns, point, strict=True):
-            set_path(trial, path.split("."), deepcopy(value))
         try:
-            validate(trial, str(source), raw.origins)
+            validate(
+                with_overrides(raw.data, zip(columns, point, strict=True)), str(source), raw.origins
+            )
         except InputError as err:
             bad += 1
             if len(problems) < limit:

@@ -133,13 +133,6 @@ class Outcome:
         )
         return [a.delegation_ids[i] for i in np.flatnonzero(decisive[:, column])]
 
-    def provision_rule(self, column: int) -> str | None:
-        """The rule of the provision's deciding vote."""
-        row = self.deciding_vote(column)
-        if row is None:
-            return None
-        return self.rules["fallback"] if row.stage == "fallback" else self.rules["decision"]
-
     # --- tables ------------------------------------------------------------------------------
 
     @cached_property
@@ -158,7 +151,9 @@ class Outcome:
                     "value": self.package[c],
                     "round": int(self.settled_round[c]) if self.adopted[c] else None,
                     "settled_by": self.settled_by[c] or "not adopted",
-                    "rule": self.provision_rule(c),
+                    "rule": self.rules["fallback" if row.stage == "fallback" else "decision"]
+                    if row
+                    else None,
                     "yes": int(result.yes[c]) if result else 0,
                     "no": int(result.no[c]) if result else 0,
                     "abstain": int(result.abstain[c]) if result else 0,

@@ -8,6 +8,7 @@ is validated, so the result is checked like a file.
 from __future__ import annotations
 
 import tomllib
+from copy import deepcopy
 from typing import Any
 
 from sim.errors import InputError, Problem
@@ -83,3 +84,15 @@ def _list_index(items: list, part: str, where: str) -> int:
     if part.isdigit() and int(part) < len(items):
         return int(part)
     raise KeyError(f"no item with id '{part}' in {where}")
+
+
+def with_overrides(data: dict, assignments) -> dict:
+    """A copy of raw scenario data with ``(dotted path, value)`` assignments applied.
+
+    Raises:
+        KeyError: with a message, when a path cannot be followed.
+    """
+    result = deepcopy(data)
+    for path, value in assignments:
+        set_path(result, path.split("."), deepcopy(value))
+    return result

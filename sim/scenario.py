@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from sim.errors import CrossFieldProblems
+from sim.mechanisms.decision import VOTING
 from sim.presets import OPENNESS_PRESETS, ConcessionStyleName, OpennessPreset
 
 Id = Annotated[
@@ -29,11 +30,7 @@ Share = Annotated[float, Field(ge=0, le=1)]
 NonNegative = Annotated[float, Field(ge=0)]
 Positive = Annotated[float, Field(gt=0)]
 
-VotingRule = Literal["majority", "qualified_majority", "weighted", "double_majority"]
-DecisionRule = Literal[
-    "unanimity", "consensus", "majority", "qualified_majority", "weighted", "double_majority"
-]
-VOTING_RULES: tuple[str, ...] = ("majority", "qualified_majority", "weighted", "double_majority")
+DecisionRule = Literal[("unanimity", "consensus", *VOTING)]  # type: ignore[valid-type]
 ConcessionStyle = Annotated[float, Field(gt=0)] | ConcessionStyleName
 StakeholderKind = Literal["ngo", "industry", "technical", "academic"]
 
@@ -229,9 +226,9 @@ class Process(Frozen):
     weight_threshold: Share | None = Field(
         None, description="double majority: share of vote weight needed (default 0.5)"
     )
-    fallback_rule: Literal[
-        "none", "majority", "qualified_majority", "weighted", "double_majority"
-    ] = Field("none", description="vote on provisions still open at the deadline")
+    fallback_rule: Literal[("none", *VOTING)] = Field(  # type: ignore[valid-type]
+        "none", description="vote on provisions still open at the deadline"
+    )
     final_rule: DecisionRule | Literal["none"] | None = Field(
         None, description="rule for the package; default: the decision rule"
     )
