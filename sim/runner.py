@@ -116,14 +116,15 @@ class InProcessExecutor(Executor):
         return future
 
 
-def _start_worker() -> None:
+def _start_worker(parent: int) -> None:
     """Prepare a pool worker: Ctrl-C is the parent's to handle, and a dead parent ends the worker.
 
     A worker whose parent is killed (SIGKILL gives the parent no chance to stop it) would
     otherwise wait forever for work; a watchdog thread notices the new parent id and exits.
+    The parent's id comes from the parent itself: a worker still importing when the parent
+    dies would otherwise take its new parent (init) for the one to watch, and never exit.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -145,6 +146,7 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
+        initargs=(os.getpid(),),
     )
 
 

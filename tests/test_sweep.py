@@ -244,6 +244,37 @@ def test_a_killed_or_interrupted_sweep_resumes_to_the_uninterrupted_result(tmp_p
     pd.testing.assert_frame_equal(runs(out), runs(reference))
 
 
+ORPHAN = """
+import sys, time
+from sim.runner import process_pool
+pool = process_pool(1)
+pool.submit(time.sleep, 60)
+print("submitted", flush=True)
+time.sleep(60)
+"""
+
+
+def test_workers_end_when_their_parent_is_killed_while_they_start():
+    # The kill lands while the worker is still importing: it must not mistake init for its
+    # parent. Workers inherit the pipes, so the pipes close only when every worker has ended.
+    process = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # so a failure can clean up the whole group
+    )
+    assert process.stdout.readline() == "submitted\n"
+    os.kill(process.pid, signal.SIGKILL)
+    try:
+        process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail("a pool worker outlived its killed parent")
+
+
 # --- export --------------------------------------------------------------------------------
 
 
