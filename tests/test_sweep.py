@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from contextlib import closing
 
 import pandas as pd
 import pytest
@@ -45,7 +46,7 @@ def sweep(*args):
 
 
 def runs(folder):
-    with sqlite3.connect(folder / "results.sqlite") as db:
+    with closing(sqlite3.connect(folder / "results.sqlite")) as db:
         return pd.read_sql_query("SELECT * FROM runs ORDER BY run_index", db)
 
 
@@ -156,7 +157,7 @@ def test_serial_processes_and_dask_give_the_same_runs_table(tmp_path):
     assert len(serial) == 12 and serial["run_index"].tolist() == list(range(12))
     pd.testing.assert_frame_equal(serial, runs(tmp_path / "pool"))
     pd.testing.assert_frame_equal(serial, runs(tmp_path / "dask"))
-    with sqlite3.connect(tmp_path / "serial" / "results.sqlite") as db:
+    with closing(sqlite3.connect(tmp_path / "serial" / "results.sqlite")) as db:
         assert db.execute("SELECT count(*) FROM decisions").fetchone() == (12 * 12,)
 
 
@@ -210,7 +211,7 @@ def wait_for_rows(store, at_least, process, timeout=60):
     while time.time() < deadline:
         if store.exists():
             try:
-                with sqlite3.connect(store) as db:
+                with closing(sqlite3.connect(store)) as db:
                     if db.execute("SELECT count(*) FROM runs").fetchone()[0] >= at_least:
                         return
             except sqlite3.OperationalError:
