@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.mechanisms.signing import DEFER, REFUSE, SIGN
+from sim.mechanisms.valuation import satisfaction
 
 if TYPE_CHECKING:
     from sim.outcome import Outcome
@@ -22,7 +23,9 @@ METRIC_NAMES = (
     "defection_rate",
     "weighted_defection",
     "stakeholder_alignment",
-    "legitimacy",
+    "votes_called",
+    "overruled",
+    "home_gap",
     "welfare",
     "welfare_gini",
 )
@@ -36,11 +39,6 @@ def gini(values: np.ndarray) -> float:
         return 0.0
     ranks = np.arange(1, n + 1)
     return float(2.0 * (ranks * x).sum() / (n * total) - (n + 1) / n)
-
-
-def satisfaction(package: np.ndarray, positions: np.ndarray, salience: np.ndarray) -> np.ndarray:
-    """1 − salience-weighted distance of the package from each actor's positions / 100."""
-    return 1.0 - (salience * np.abs(package - positions)).sum(axis=1) / 100.0
 
 
 def stakeholder_alignment(
@@ -71,7 +69,11 @@ def compute(outcome: Outcome) -> dict:
         "stakeholder_alignment": stakeholder_alignment(
             outcome.package, a.stakeholder_positions, a.stakeholder_salience, a.resources
         ),
-        "legitimacy": float(outcome.terms["legitimacy"].mean()),
+        "votes_called": int(outcome.votes_called.sum()),
+        "overruled": float((outcome.overruled * a.salience).sum(axis=1).mean()),
+        "home_gap": float(
+            np.abs(outcome.terms["table_value"] - outcome.terms["home_value"]).mean()
+        ),
         "welfare": float(welfare.mean()),
         "welfare_gini": gini(welfare),
     }

@@ -2,11 +2,11 @@
 
 Each round: deliberate → draft → decide (with this round's tolerances). The conference stops
 when every provision is settled or at the deadline, where open provisions go to the fallback
-rule, the package to the final rule, and the delegations to the signing stage.
+vote if one is called, the package to the final rule, and the delegations to the signing stage.
 
 All state is in arrays; ``Delegation`` and ``Stakeholder`` agents are views onto their rows.
-Random draws (who seats stakeholders, signing noise) come only from ``self.rng``, in a fixed
-order, so the same seed gives the same conference.
+Random draws (who seats stakeholders, the constituencies' unobserved views) come only from
+``self.rng``, in a fixed order and number, so the same seed gives the same conference.
 """
 
 from __future__ import annotations
@@ -18,9 +18,24 @@ import numpy as np
 from mesa import DataCollector, Model
 
 from sim.agents import Delegation, Stakeholder
-from sim.mechanisms import concession, deliberation, drafting, signing
-from sim.mechanisms.amendment import Floor, amend, fallback_outcome, weighted_median
-from sim.mechanisms.decision import RuleSpec, Tally, classify, tally
+from sim.mechanisms import (
+    concession,
+    constituency,
+    decision,
+    deliberation,
+    drafting,
+    shadow,
+    signing,
+    valuation,
+)
+from sim.mechanisms.amendment import (
+    Floor,
+    amend,
+    fallback_outcome,
+    median_is_stable,
+    weighted_median,
+)
+from sim.mechanisms.decision import RuleSpec, Tally
 from sim.scenario import Scenario
 from sim.terms import terms
 
@@ -43,43 +58,38 @@ class ConferenceModel(Model):
         self.arrays = a = scenario.arrays
         self.process = process = scenario.process
         self.mechanisms = mech = process.mechanisms
-        n, m, k = a.shape
+        n, _, k = a.shape
         self.terms = t = terms(scenario)
         self.access, self.transparency, self.inclusion = t.access, t.transparency, t.inclusion
         self.band = process.abstain_band
 
         # the run's random draws, always in this order and number
         seat_draws = self.rng.random(n)
+        view_draws = self.rng.standard_normal((n, k))
         fixed = a.seated_fixed
         self.seated = np.where(fixed >= 0, fixed == 1, seat_draws < self.inclusion)
 
-        # lobbying depends on who is seated, so on the draws
-        pp = process.persuasion
-        lobbying = (
-            deliberation.lobbying_weights(
-                a.resources,
-                a.stakeholder_home,
-                a.domestic_openness,
-                self.seated,
-                self.access,
-                self.transparency,
-                pp.lobby_weight,
-                pp.domestic_weight,
-                pp.aim_floor,
-            )
-            if mech.lobbying and m > 0
-            else np.zeros((n, m))
+        # the home constituency, what it follows, and how it holds the delegate
+        dp = process.domestic
+        self.home = constituency.home_view(
+            a.ideal,
+            a.domestic_openness,
+            t.home_engagement,
+            t.home_centre,
+            dp.stakeholder_weight,
+            dp.uncertainty,
+            view_draws,
         )
-        self.pull, self.target = deliberation.stakeholder_pull(
-            lobbying, a.stakeholder_salience, a.stakeholder_positions
-        )
+        self.informed = constituency.information(self.transparency, self.seated)
+        self.oversight = a.domestic_openness * self.informed if mech.oversight else np.zeros(n)
+        lam = t.base_susceptibility * (1.0 - process.persuasion.oversight * self.oversight)[:, None]
         self.update = deliberation.update(
-            a.ideal, t.peer_weights, t.susceptibility, self.pull, self.target
+            self.home, t.peer_weights, lam, t.stakeholder_pull, t.stakeholder_target
         )
 
         # state
         self.round = 0
-        self.preferences = a.ideal.copy()
+        self.preferences = self.home.copy()
         self.draft = a.status_quo.copy()
         self.settled = np.zeros(k, dtype=bool)
         self.adopted = np.zeros(k, dtype=bool)
@@ -87,6 +97,8 @@ class ConferenceModel(Model):
         self.settled_round = np.zeros(k, dtype=int)
         self.settled_by = np.full(k, "", dtype=object)
         self.objectors = np.zeros((n, k), dtype=bool)
+        self.overruled = np.zeros((n, k), dtype=bool)
+        self.called = np.zeros(k, dtype=bool)
         self.chair = drafting.Accommodation.start(k, process.chair.accommodation)
         self.objections = 0
         self.signing_codes: np.ndarray | None = None
@@ -98,12 +110,27 @@ class ConferenceModel(Model):
         self.stakeholders = [Stakeholder(self, j, sid) for j, sid in enumerate(a.stakeholder_ids)]
         self.datacollector = DataCollector(
             model_reporters={
-                "round": lambda model: model.round,
-                "open": lambda model: int((~model.settled).sum()),
-                "adopted": lambda model: int(model.adopted.sum()),
-                "objections": lambda model: model.objections,
+                "round": "round",
+                "open": "open_count",
+                "adopted": "adopted_count",
+                "objections": "objections",
             }
         )
+
+    @property
+    def open_count(self) -> int:
+        """Provisions still open."""
+        return int(len(self.settled) - self.settled.sum())
+
+    @property
+    def adopted_count(self) -> int:
+        """Provisions adopted so far."""
+        return int(self.adopted.sum())
+
+    @property
+    def consensus_practice(self) -> bool:
+        """Whether the rounds decide by the room (consensus, unanimity) rather than by votes."""
+        return not self.arrays.decision_rule.is_vote
 
     # --- one round ---------------------------------------------------------------------------
 
@@ -136,60 +163,108 @@ class ConferenceModel(Model):
             text = weighted_median(self.preferences, weights)
         else:
             t = self.terms
-            text = drafting.compromise_with(
-                self.preferences, t.draft_weight, t.draft_fixed, t.draft_total
-            )
+            text = drafting.compromise_with(self.preferences, t.draft_weights, t.stakeholder_target)
         if self.mechanisms.redrafting:
-            text = np.clip(text + self.chair.offset, 0.0, 100.0)
+            text = np.minimum(np.maximum(text + self.chair.offset, 0.0), 100.0)
         if process.drafting == "amendment":
             rule = a.decision_rule if a.decision_rule.is_vote else _MAJORITY
             text = amend(text, floor, rule, self.band)
         self.draft = np.where(self.settled, self.value, text)
 
-    def reservation(self, floor: Floor | None) -> np.ndarray:
-        """(K,) what failing a draft leads to: the fallback vote's outcome, or the status quo."""
-        a = self.arrays
-        if a.fallback_rule is None:
-            return a.status_quo
-        outcome, _ = fallback_outcome(
-            self.draft, a.status_quo, floor, a.fallback_rule, self.band, only=~self.settled
+    def expected_vote(self) -> np.ndarray:
+        """(K,) the text delegations expect a fallback vote to adopt (:mod:`sim.mechanisms.shadow`)."""
+        a, process = self.arrays, self.process
+        if process.fallback_procedure == "closed":
+            return self.draft
+        if median_is_stable(a.fallback_rule):
+            return shadow.expected_text(
+                self.preferences, a.fallback_rule, a.votes, self.terms.median_rank
+            )
+        floor = Floor(self.preferences, a.votes, a.fallback_rule.weighs_votes)
+        return amend(self.draft, floor, a.fallback_rule, self.band, only=~self.settled)
+
+    def calls(self, yes, gain, gap_to_status_quo, distance) -> np.ndarray:
+        """(K,) where a sincere vote (:func:`shadow.supporters`) would be called.
+
+        Everywhere, unless calling a vote has a cost (a consensus practice with vote calling).
+        """
+        if not (self.consensus_practice and self.mechanisms.vote_calling):
+            return np.ones(yes.shape[1], dtype=bool)
+        return shadow.called(
+            yes,
+            gain,
+            gap_to_status_quo,
+            distance,
+            self.arrays.salience,
+            self.process.voting.call_cost,
         )
-        return outcome
 
     def decide(self, floor: Floor | None) -> None:
-        """Each open provision's draft is put to the decision rule."""
+        """Each open provision's draft is put to the decision rule.
+
+        Under a voting rule the draft is voted against the status quo. Under a consensus
+        practice with a fallback vote, failing leads to what that vote would produce where it
+        is credible (bargaining in the shadow of the vote, Golub 1999), else to the status quo;
+        a loss against a credible vote smaller than the cost of calling it is let pass.
+        """
         a, process = self.arrays, self.process
-        reservation = self.reservation(floor)
-        gap = np.abs(reservation - self.preferences)
+        open_ = ~self.settled
+        stake = np.abs(a.status_quo - self.preferences)
+        reservation, slack = a.status_quo, None
+        if a.fallback_rule is not None and self.consensus_practice:
+            voted = self.expected_vote()
+            yes, no, gain, distance = shadow.supporters(voted, self.preferences, stake, self.band)
+            credible = open_ & shadow.carries(
+                a.fallback_rule, yes, no, a.votes, self._changes(voted)
+            )
+            credible &= self.calls(yes, gain, stake, distance)
+            reservation = np.where(credible, voted, a.status_quo)
+            if self.mechanisms.vote_calling:
+                slack = np.where(credible, process.voting.call_cost, 0.0)
+        # how far a delegation will go: a share of what any agreement can give it (its distance
+        # from the status quo), never beyond what failing would give it (its reservation)
         if self.mechanisms.concession:
             tol = concession.tolerance(
-                gap,
+                stake,
                 self.round,
                 process.rounds,
                 a.concession_style,
                 self.terms.hold,
                 process.concession.base_tolerance,
-                self.terms.keep,
             )
         else:
-            tol = gap
-        yes, no = classify(self.draft, self.preferences, reservation, tol, self.band)
-        result = tally(a.decision_rule, yes, no, a.votes, a.capability, self._changes(self.draft))
-        open_ = ~self.settled
+            tol = stake
+        yes, no = decision.classify(
+            self.draft,
+            self.preferences,
+            reservation,
+            tol,
+            self.band,
+            vote=not self.consensus_practice,
+            salience=a.salience,
+            slack=slack,
+        )
+        result = decision.tally(
+            a.decision_rule, yes, no, a.votes, a.capability, self._changes(self.draft)
+        )
         newly = open_ & result.passed
-        self.adopted |= newly
-        self.value = np.where(newly, self.draft, self.value)
-        self.settled_round[newly] = self.round
-        self.settled_by[newly] = "decision"
-        self.settled |= newly
+        self._adopt(newly, self.draft, no, "decision")
         self.objectors = no & (open_ & ~result.passed)
         if self.mechanisms.redrafting:
-            reach = np.minimum(tol, gap)
+            reach = np.minimum(tol, np.abs(reservation - self.preferences) + self.band)
             self.chair = drafting.accommodate(
                 self.chair, self.draft, self.preferences, self.objectors, a.capability, reach
             )
         self.objections = int(result.no[open_].sum())
         self.log.record(self.round, "decision", self.draft, open_, result, yes, no, reservation)
+
+    def _adopt(self, newly: np.ndarray, text: np.ndarray, objectors: np.ndarray, how: str) -> None:
+        self.adopted |= newly
+        self.value = np.where(newly, text, self.value)
+        self.settled_round[newly] = self.round
+        self.settled_by[newly] = how
+        self.settled |= newly
+        self.overruled |= objectors & newly
 
     def _changes(self, text: np.ndarray) -> np.ndarray:
         """Which texts differ from the status quo by more than the abstention band."""
@@ -198,92 +273,90 @@ class ConferenceModel(Model):
     # --- the end -----------------------------------------------------------------------------
 
     def conclude(self) -> None:
-        """Fallback on open provisions, the final vote on the package, then signing."""
-        a = self.arrays
+        """Fallback votes on open provisions, the vote on the package, then signing."""
+        a, mech = self.arrays, self.mechanisms
         open_ = ~self.settled
         if a.fallback_rule is not None and open_.any():
             floor = Floor(self.preferences, a.votes, a.fallback_rule.weighs_votes)
-            amended = amend(self.draft, floor, a.fallback_rule, self.band, only=open_)
-            yes, no = classify(amended, self.preferences, a.status_quo, np.inf, self.band)
-            result = tally(a.fallback_rule, yes, no, a.votes, a.capability, self._changes(amended))
-            newly = open_ & result.passed
-            self.adopted |= newly
-            self.value = np.where(newly, amended, self.value)
-            self.settled_round[newly] = self.round
-            self.settled_by[newly] = "fallback"
-            self.log.record(self.round, "fallback", amended, open_, result, yes, no, a.status_quo)
+            voted, _, _ = fallback_outcome(
+                self.draft,
+                a.status_quo,
+                floor,
+                a.fallback_rule,
+                self.band,
+                only=open_,
+                procedure=self.process.fallback_procedure,
+            )
+            gap = np.abs(a.status_quo - self.preferences)
+            yes, no, gain, distance = shadow.supporters(voted, self.preferences, gap, self.band)
+            result = decision.tally(
+                a.fallback_rule, yes, no, a.votes, a.capability, self._changes(voted)
+            )
+            self.called = open_ & self.calls(yes, gain, gap, distance)
+            self._adopt(self.called & result.passed, voted, no, "fallback")
+            self.settled_by[open_ & ~self.called] = "no vote called"
+            if self.called.any():
+                self.log.record(
+                    self.round, "fallback", voted, self.called, result, yes, no, a.status_quo
+                )
         self.settled[:] = True
 
         package = np.where(self.adopted, self.value, a.status_quo)
-        own = signing.package_value(package, a.status_quo, self.preferences, a.salience)
-        treaty, final = self._final_vote(own)
-        sp = self.process.signing
-        omega = signing.experienced_openness(self.access, self.transparency, self.seated)
-        legit = (
-            signing.legitimacy(
-                a.domestic_openness, omega, sp.legitimacy_weight, sp.reference_openness
+        if mech.home_learning:
+            self.home = constituency.learn(
+                self.home, self.preferences, self.informed, self.process.domestic.learning
             )
-            if self.mechanisms.legitimacy
-            else np.zeros(len(own))
+        table = valuation.package_value(package, a.status_quo, self.preferences, a.salience)
+        home = (
+            valuation.package_value(package, a.status_quo, self.home, a.salience)
+            if mech.two_level
+            else table
         )
+        sp = self.process.signing
+        grievance = (
+            signing.grievance(self.overruled, a.salience, sp.grievance)
+            if mech.grievance
+            else np.zeros(len(table))
+        )
+        verdict = home + grievance - sp.sign_threshold
+        belief = signing.expectation(verdict, table, home, self.informed)
+        treaty, final = self._final_vote(belief)
         self.end = {
             "package": package,
-            "own_value": own,
+            "table_value": table,
+            "home_value": home,
+            "grievance": grievance,
+            "verdict": verdict,
+            "belief": belief,
             "treaty": treaty,
             "final": final,
-            "openness": omega,
-            "legitimacy": legit,
         }
         if treaty:
-            self.sign(package, own)
+            result = signing.cascade(
+                verdict,
+                belief,
+                self.terms.peer_shares,
+                sp.bloc_pull if mech.bloc_cascade else 0.0,
+                mech.deferral,
+            )
+            self.signing_codes = result.decisions
+            self.end.update(bloc_pull=result.pull, cascade=result)
         else:
-            self.signing_codes = np.full(len(own), signing.NONE, dtype=np.int8)
+            self.signing_codes = np.full(len(table), signing.NONE, dtype=np.int8)
 
-    def _final_vote(self, own: np.ndarray) -> tuple[bool, Tally | None]:
+    def _final_vote(self, belief: np.ndarray) -> tuple[bool, Tally | None]:
+        """The package vote: each delegation votes by whether it expects its home to sign."""
         a = self.arrays
         if not self.adopted.any():
             return False, None
         if a.final_rule is None:
             return True, None
-        gain = (100.0 * own)[:, None]
-        yes, no = gain > self.band, gain < -self.band
-        result = tally(a.final_rule, yes, no, a.votes, a.capability)
+        band = (self.band / 100.0) ** 2  # the band of one provision, in value units
+        expected = belief[:, None]
+        result = decision.tally(
+            a.final_rule, expected > band, expected < -band, a.votes, a.capability
+        )
         return bool(result.passed[0]), result
-
-    def sign(self, package: np.ndarray, own: np.ndarray) -> None:
-        """The two-level signing stage with the bloc cascade."""
-        a, sp, mech = self.arrays, self.process.signing, self.mechanisms
-        # always drawn, so the stream stays aligned across designs; + 0.0 clears negative zeros
-        noise = self.rng.standard_normal(len(own)) * self.process.noise + 0.0
-        o = a.domestic_openness
-        if mech.domestic:
-            st_value = signing.package_value(
-                package, a.status_quo, a.stakeholder_positions, a.stakeholder_salience
-            )
-            domestic = signing.domestic_value(st_value, a.resources, a.stakeholder_home, own)
-        else:
-            domestic = own
-        legit = self.end["legitimacy"]
-        base = (1.0 - o) * own + o * domestic + legit + noise
-        may_defer = (
-            (o >= sp.defer_openness) & ~self.seated if mech.deferral else np.zeros(len(own), bool)
-        )
-        result = signing.cascade(
-            base,
-            a.peers,
-            sp.bloc_pull if mech.bloc_cascade else 0.0,
-            sp.sign_threshold,
-            sp.refuse_threshold,
-            may_defer,
-        )
-        self.signing_codes = result.decisions
-        self.end.update(
-            domestic_value=domestic,
-            noise=noise,
-            bloc_pull=result.pull,
-            score=base + result.pull,
-            cascade=result,
-        )
 
 
 class Decision(NamedTuple):
@@ -326,6 +399,6 @@ class RoundLog:
                 result,
                 supporters,
                 objectors,
-                np.broadcast_to(reservation, draft.shape),
+                reservation,
             )
         )

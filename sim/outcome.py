@@ -20,8 +20,10 @@ from sim.mechanisms.signing import DECISIONS
 if TYPE_CHECKING:
     from sim.model import ConferenceModel
 
-#: Terms of each delegation's signing score, in the order they are reported.
-TERMS = ("own_value", "domestic_value", "legitimacy", "bloc_pull", "noise")
+#: Terms of each delegation's signing decision, in the order they are reported: the package's
+#: value at the table and at home, the grievance of being overruled, and bloc pull. Home's score
+#: is ``home_value + grievance + bloc_pull − sign_threshold``.
+TERMS = ("table_value", "home_value", "grievance", "bloc_pull")
 
 
 @dataclass(eq=False)
@@ -47,7 +49,12 @@ class Outcome:
     decision_codes: np.ndarray
     terms: dict[str, np.ndarray]
     score: np.ndarray
-    experienced_openness: np.ndarray
+    expected: np.ndarray
+    sign_threshold: float
+    informed: np.ndarray
+    home_view: np.ndarray
+    overruled: np.ndarray
+    votes_called: np.ndarray
     cascade_steps: list = field(repr=False)
     log_rows: list = field(default_factory=list, repr=False)  # sim.model.Decision records
     round_records: dict = field(default_factory=dict, repr=False)
@@ -60,12 +67,12 @@ class Outcome:
         n = len(a.delegation_ids)
         missing = np.full(n, np.nan)
         cascade = end.get("cascade")
+        pull = end.get("bloc_pull", missing)
         terms = {
-            "own_value": end["own_value"],
-            "domestic_value": end.get("domestic_value", missing),
-            "legitimacy": end["legitimacy"],
-            "bloc_pull": end.get("bloc_pull", missing),
-            "noise": end.get("noise", missing),
+            "table_value": end["table_value"],
+            "home_value": end["home_value"],
+            "grievance": end["grievance"],
+            "bloc_pull": pull,
         }
         openness = model.access, model.transparency, model.inclusion
         outcome = cls(
@@ -91,8 +98,13 @@ class Outcome:
             final_tally=end["final"],
             decision_codes=model.signing_codes.copy(),
             terms=terms,
-            score=end.get("score", missing),
-            experienced_openness=end["openness"],
+            score=end["verdict"] + pull,
+            expected=end["belief"] + pull,
+            sign_threshold=model.process.signing.sign_threshold,
+            informed=model.informed.copy(),
+            home_view=model.home,
+            overruled=model.overruled.copy(),
+            votes_called=model.called.copy(),
             cascade_steps=cascade.steps if cascade else [],
             log_rows=model.log.rows,
             round_records=model.datacollector.model_vars,
@@ -177,12 +189,17 @@ class Outcome:
                 "seated": self.seated,
                 "decision": self.decisions,
                 "score": self.score,
+                "expected": self.expected,
                 **self.terms,
-                "experienced_openness": self.experienced_openness,
+                "informed": self.informed,
             }
         )
         for c, pid in enumerate(a.provision_ids):
             table[f"pref_{pid}"] = self.final_preferences[:, c]
+        for c, pid in enumerate(a.provision_ids):
+            table[f"home_{pid}"] = self.home_view[:, c]
+        for c, pid in enumerate(a.provision_ids):
+            table[f"overruled_{pid}"] = self.overruled[:, c]
         return table
 
     @cached_property
@@ -304,8 +321,12 @@ class Outcome:
                 "decision": self.decisions[i],
                 "seated": bool(self.seated[i]),
                 "score": num(self.score[i]),
+                "expected": num(self.expected[i]),
             }
             entry.update({term: num(self.terms[term][i]) for term in TERMS})
+            entry["overruled"] = [
+                pid for c, pid in enumerate(self.arrays.provision_ids) if self.overruled[i, c]
+            ]
             delegations.append(entry)
         metrics = {k: (num(v) if isinstance(v, float) else v) for k, v in self.metrics.items()}
         return {
@@ -315,6 +336,7 @@ class Outcome:
                 "rules": self.rules,
                 "openness": {k: num(v) for k, v in self.openness.items()},
                 "rounds": self.rounds,
+                "sign_threshold": num(self.sign_threshold),
             },
             "metrics": metrics,
             "provisions": provisions,

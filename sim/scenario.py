@@ -136,19 +136,34 @@ class Openness(Frozen):
 
 
 class Mechanisms(Frozen):
-    """Switch each mechanism on or off, to ablate it."""
+    """Switch each mechanism on or off, to ablate it (docs/model.md §4 lists what each does)."""
 
-    persuasion: bool = Field(True, description="Friedkin–Johnsen preference change")
-    lobbying: bool = Field(True, description="stakeholders in persuasion and drafting")
+    persuasion: bool = Field(True, description="Friedkin–Johnsen preference change at the table")
+    lobbying: bool = Field(
+        True, description="stakeholders in the room: heard in persuasion and drafting, by access"
+    )
+    oversight: bool = Field(
+        True, description="a home that follows the negotiation holds its delegate to its view"
+    )
     redrafting: bool = Field(True, description="chair moves a failed draft toward its objectors")
     concession: bool = Field(True, description="tolerance grows toward the deadline")
-    audience_costs: bool = Field(
-        True, description="transparency × accountability stiffens delegations"
+    vote_calling: bool = Field(
+        True,
+        description="under consensus practice a vote is called only when someone's stake is worth its cost",
     )
-    domestic: bool = Field(True, description="home stakeholders' value enters the signing decision")
-    legitimacy: bool = Field(True, description="procedural legitimacy enters the signing decision")
+    two_level: bool = Field(
+        True, description="the package is judged at home by the constituency, not by the delegate"
+    )
+    home_learning: bool = Field(
+        True, description="a home that follows the negotiation moves toward its delegation's view"
+    )
+    grievance: bool = Field(
+        True, description="delegations overruled on a provision carry it into signing"
+    )
+    deferral: bool = Field(
+        True, description="a delegation that expected its home to accept, but home does not, defers"
+    )
     bloc_cascade: bool = Field(True, description="bloc peers pull signing decisions together")
-    deferral: bool = Field(True, description="undecided accountable delegations defer to consult")
 
 
 class ConsensusParams(Frozen):
@@ -165,22 +180,42 @@ class PersuasionParams(Frozen):
     salience_resistance: Share = Field(
         0.5, description="susceptibility falls with relative salience"
     )
-    audience_resistance: Share = Field(0.5, description="susceptibility falls with τ·o_i")
-    bloc_weight: Share = Field(0.5, description="share of peer attention on bloc peers vs plenary")
-    lobby_weight: NonNegative = Field(
-        0.4, description="scale of the transnational lobbying channel"
+    bloc_weight: Share = Field(0.5, description="share of attention on bloc peers vs the plenary")
+    oversight: Share = Field(
+        0.5,
+        description="η: share of susceptibility a fully informed, fully accountable home removes",
     )
-    domestic_weight: NonNegative = Field(
-        0.4, description="scale of the seated home-stakeholder channel"
+
+
+class LobbyingParams(Frozen):
+    """Stakeholders in the room (docs/model.md §7.1–7.2)."""
+
+    voice: Share = Field(
+        0.2,
+        description="v: share of the floor and of the chair's text civil society holds at full access and engagement",
     )
-    aim_floor: Share = Field(0.5, description="a: lobbying precision when nothing is public")
+
+
+class DomesticParams(Frozen):
+    """The home constituency that judges the package (docs/model.md §7.6)."""
+
+    stakeholder_weight: Share = Field(
+        0.5,
+        description="weight of organised home stakeholders in the constituency's view where they take a position",
+    )
+    uncertainty: NonNegative = Field(
+        8.0,
+        description="sd, in points, of the constituency's unobserved departure from the mandate (× o_i)",
+    )
+    learning: Share = Field(
+        0.5,
+        description="ψ: share of the way to its delegation's view a home that followed everything moves",
+    )
 
 
 class ChairParams(Frozen):
     """The chair's drafting (docs/model.md §7.2)."""
 
-    codraft_access: Share = Field(0.75, description="access level from which stakeholders co-draft")
-    stakeholder_weight: NonNegative = Field(0.5, description="co-drafting stakeholders' weight × α")
     accommodation: Share = Field(
         0.3,
         description="η: first pull of a failed draft toward its objectors (halved when they switch sides)",
@@ -193,26 +228,27 @@ class ConcessionParams(Frozen):
     base_tolerance: Score = Field(2.0, description="θ₀: tolerance from the first round")
     style: ConcessionStyle = Field(1.0, description="default β: <1 Boulware, 1 linear, >1 Conceder")
     salience_holdout: Share = Field(0.5, description="κ: hold out longer on salient provisions")
-    audience_cost: Share = Field(
-        0.5, description="γ: public concessions cost accountable delegations"
+
+
+class VotingParams(Frozen):
+    """Votes under a consensus practice (docs/model.md §7.5)."""
+
+    call_cost: NonNegative = Field(
+        0.02,
+        description="c_v: stake (value units) a delegation needs on a provision to call a vote on it",
     )
 
 
 class SigningParams(Frozen):
     """The two-level signing stage (docs/model.md §7.6)."""
 
-    sign_threshold: float = Field(0.0, description="sign when S_i is at least this")
-    refuse_threshold: float = Field(-0.05, description="refuse when S_i is below this")
-    defer_openness: Share = Field(0.5, description="o_i from which an unseated delegation defers")
-    legitimacy_weight: NonNegative = Field(0.2, description="λ_L")
-    reference_openness: Share = Field(0.5, description="Ω₀: openness that neither helps nor hurts")
+    sign_threshold: float = Field(
+        0.0, description="θ: a home signs when its score reaches this (the cost of an obligation)"
+    )
+    grievance: NonNegative = Field(
+        0.1, description="ζ: score lost per unit of salience on which a delegation was overruled"
+    )
     bloc_pull: NonNegative = Field(0.1, description="β_bloc: pull of bloc peers' signing share")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> SigningParams:
-        if self.refuse_threshold > self.sign_threshold:
-            raise ValueError("refuse_threshold must not exceed sign_threshold")
-        return self
 
 
 class Process(Frozen):
@@ -232,16 +268,22 @@ class Process(Frozen):
     final_rule: DecisionRule | Literal["none"] | None = Field(
         None, description="rule for the package; default: the decision rule"
     )
+    fallback_procedure: Literal["amendment", "closed"] = Field(
+        "amendment",
+        description="amendment: the floor may amend the text before the vote; closed: the chair's text, yes or no",
+    )
     rounds: int = Field(10, ge=1, le=1000)
     drafting: Literal["compromise", "median", "amendment"] = "compromise"
     openness: Openness = Field(default_factory=lambda: Openness(preset="observer"))
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
-    noise: NonNegative = Field(0.05, description="sd of idiosyncratic signing noise")
     abstain_band: Score = Field(1.0, description="delegations this near indifference abstain")
     consensus: ConsensusParams = Field(default_factory=ConsensusParams)
     persuasion: PersuasionParams = Field(default_factory=PersuasionParams)
+    lobbying: LobbyingParams = Field(default_factory=LobbyingParams)
+    domestic: DomesticParams = Field(default_factory=DomesticParams)
     chair: ChairParams = Field(default_factory=ChairParams)
     concession: ConcessionParams = Field(default_factory=ConcessionParams)
+    voting: VotingParams = Field(default_factory=VotingParams)
     signing: SigningParams = Field(default_factory=SigningParams)
 
     @model_validator(mode="after")

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from sim.mechanisms.signing import DECISIONS, DEFER, REFUSE
+from sim.mechanisms.valuation import provision_gain
 from sim.outcome import Outcome
 
 _TERM_LABELS = {
-    "own_value": "own value of the package",
-    "domestic_value": "home stakeholders' value",
-    "legitimacy": "procedural legitimacy",
+    "home_value": "home's value of the package",
+    "grievance": "overruled",
     "bloc_pull": "bloc pull",
-    "noise": "idiosyncratic",
+    "threshold": "cost of the obligation",
 }
 
 
@@ -24,64 +24,50 @@ def _names(ids: list[str], limit: int = 4) -> str:
 
 
 def contributions(outcome: Outcome, i: int) -> dict[str, float]:
-    """Each term's contribution to delegation ``i``'s signing score (own and domestic weighted by o_i)."""
-    a, t = outcome.arrays, outcome.terms
-    o = a.domestic_openness[i]
-    own, domestic = (1 - o) * t["own_value"][i], o * t["domestic_value"][i]
-    if not (a.stakeholder_home == i).any():
-        own, domestic = own + domestic, 0.0  # without home stakeholders D_i is V_i
+    """The terms of home's score for delegation ``i``; they add up to ``outcome.score[i]``."""
+    t = outcome.terms
     return {
-        "own_value": own,
-        "domestic_value": domestic,
-        "legitimacy": t["legitimacy"][i],
-        "bloc_pull": t["bloc_pull"][i],
-        "noise": t["noise"][i],
+        "home_value": float(t["home_value"][i]),
+        "grievance": float(t["grievance"][i]),
+        "bloc_pull": float(t["bloc_pull"][i]),
+        "threshold": -float(outcome.sign_threshold),
     }
 
 
-def worst_provision(outcome: Outcome, i: int, domestic: bool = False) -> tuple[str, float]:
-    """The provision whose package value hurt delegation ``i`` (or its home stakeholders) most.
+def worst_provision(outcome: Outcome, i: int, at_home: bool = True) -> tuple[str, float]:
+    """The provision whose text costs delegation ``i`` (at home, or at the table) most.
 
     Returns:
-        (provision id, signed gap between the package and the preference on it); for home
-        stakeholders the gap is their resource-weighted mean position's.
+        (provision id, signed gap between the package and the view it is judged by).
     """
     a = outcome.arrays
-    if domestic:
-        mine = a.stakeholder_home == i
-        weights = a.resources[mine, None] * a.stakeholder_salience[mine]
-        positions = a.stakeholder_positions[mine]
-        loss = (
-            weights * (np.abs(outcome.package - positions) - np.abs(a.status_quo - positions))
-        ).sum(axis=0)
-        c = int(np.argmax(loss))
-        held = weights[:, c] > 0
-        centre = (
-            np.average(positions[held, c], weights=weights[held, c])
-            if held.any()
-            else outcome.package[c]
-        )
-        return a.provision_ids[c], float(outcome.package[c] - centre)
-    p = outcome.final_preferences[i]
-    loss = a.salience[i] * (np.abs(outcome.package - p) - np.abs(a.status_quo - p))
-    c = int(np.argmax(loss))
-    return a.provision_ids[c], float(outcome.package[c] - p[c])
+    view = outcome.home_view[i] if at_home else outcome.final_preferences[i]
+    gain = provision_gain(outcome.package, a.status_quo, view[None, :], a.salience[i][None, :])[0]
+    c = int(np.argmin(gain))
+    return a.provision_ids[c], float(outcome.package[c] - view[c])
 
 
 def reasons(outcome: Outcome, i: int) -> str:
     """The main reasons behind a refusal or deferral, most negative first."""
+    a = outcome.arrays
     parts = contributions(outcome, i)
     negative = sorted((v, k) for k, v in parts.items() if v < 0)
     text = []
-    for value, term in negative[:2]:
+    for value, term in negative[:3]:
         label = f"{_TERM_LABELS[term]} {value:+.3f}"
-        if term in ("own_value", "domestic_value"):
-            pid, gap = worst_provision(outcome, i, domestic=term == "domestic_value")
-            whose = "theirs" if term == "domestic_value" else "its preference"
-            label += f" (worst: {pid}, package {abs(gap):.0f} points {'above' if gap > 0 else 'below'} {whose})"
+        if term == "home_value":
+            pid, gap = worst_provision(outcome, i)
+            label += f" (worst: {pid}, package {abs(gap):.0f} points {'above' if gap > 0 else 'below'} home's view)"
+        elif term == "grievance":
+            on = [pid for c, pid in enumerate(a.provision_ids) if outcome.overruled[i, c]]
+            label = f"overruled on {', '.join(on)} {value:+.3f}"
         text.append(label)
     if outcome.decision_codes[i] == DEFER:
-        text.append("stakeholders not seated: consults at home")
+        text.append(
+            f"its delegation expected {outcome.expected[i]:+.3f} (table value "
+            f"{outcome.terms['table_value'][i]:+.3f}); home followed {outcome.informed[i]:.0%} "
+            "of the negotiation: consults at home"
+        )
     return "; ".join(text) if text else "close to indifferent"
 
 
@@ -102,7 +88,11 @@ def render(outcome: Outcome, limit: int = 20) -> str:
         f"  {'provision':<22} {'status quo':>10}  {'outcome':<18} {'round':>5}  {'rule':<22} objectors (capability)",
     ]
     for row in outcome.provisions.itertuples(index=False):
-        fate = f"adopted at {row.value:.1f}" if row.adopted else "not adopted"
+        fate = (
+            f"adopted at {row.value:.1f}"
+            if row.adopted
+            else ("no vote called" if row.settled_by == "no vote called" else "not adopted")
+        )
         round_ = f"{int(row.round)}" if row.adopted else "—"
         objectors = row.objectors.split(";") if row.objectors else []
         share = f" ({row.objector_capability:.0%})" if objectors else ""
@@ -156,7 +146,11 @@ def render(outcome: Outcome, limit: int = 20) -> str:
     dissent = [i for i, c in enumerate(outcome.decision_codes) if c in (REFUSE, DEFER)]
     if dissent:
         dissent.sort(key=lambda i: (outcome.decision_codes[i], -a.capability[i]))
-        lines += ["", "Refusals and deferrals (main reasons)"]
+        lines += [
+            "",
+            f"Refusals and deferrals (main reasons; home signs when its score S reaches 0, "
+            f"the obligation costs {outcome.sign_threshold:.3f})",
+        ]
         for i in dissent[:limit]:
             bloc = a.delegation_blocs[i] or "no bloc"
             lines.append(
@@ -172,6 +166,7 @@ def _metric_line(m: dict) -> str:
     alignment = m["stakeholder_alignment"]
     shown = "n/a" if alignment is None else f"{alignment:.3f}"
     return (
-        f"Stakeholder alignment {shown} · legitimacy {m['legitimacy']:+.4f}"
+        f"Votes called {m['votes_called']} · overruled share {m['overruled']:.3f}"
+        f" · table–home gap {m['home_gap']:.3f} · stakeholder alignment {shown}"
         f" · welfare {m['welfare']:.3f} (Gini {m['welfare_gini']:.3f})"
     )

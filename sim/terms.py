@@ -1,8 +1,9 @@
 """Terms of the phases that depend on the scenario only, not on the seed.
 
-A sweep runs one scenario under many seeds; these matrices are computed once per scenario and
-kept with it. What depends on the run's random draws (who seats stakeholders, and so the
-lobbying weights) is computed by each model.
+A sweep runs one scenario under many seeds; these arrays are computed once per scenario and
+kept with it. What depends on the run's random draws (who seats stakeholders, the
+constituency's unobserved view, and so oversight and the anchor of persuasion) is computed by
+each model.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.mechanisms import concession, deliberation, drafting
+from sim.mechanisms import concession, constituency, deliberation, drafting, signing
 from sim.scenario import Scenario
 
 
@@ -24,16 +25,18 @@ class Terms:
     inclusion: float
     relative_salience: np.ndarray  # (N, K) ŝ
     peer_weights: np.ndarray  # (N, N) row-stochastic attention among delegations
-    susceptibility: np.ndarray  # (N, K) Λ
-    draft_weight: np.ndarray  # (N, K) capability share × salience
-    codraft_weight: np.ndarray  # (M, K) stakeholders' weight in the compromise
-    draft_fixed: np.ndarray  # (K,) co-drafting stakeholders' weighted positions
-    draft_total: np.ndarray  # (K,) all drafting weight
-    audience: np.ndarray  # (N,) γ·τ·o_i, zero with audience costs off
+    peer_shares: np.ndarray  # (N, N) each bloc peer's share of a delegation's ties (signing)
+    base_susceptibility: np.ndarray  # (N, K) λ₀(1 − ρŝ), before oversight
+    floor_share: np.ndarray  # (M, K) each stakeholder's share of floor and text
+    stakeholder_pull: np.ndarray  # (K,) L = α·v·e
+    stakeholder_target: np.ndarray  # (K,) Σ_j L_jk y_jk
+    draft_weights: np.ndarray  # (N, K) each delegation's weight in the compromise
     hold: np.ndarray  # (N, K) 1 − κ·ŝ
-    keep: np.ndarray  # (N, 1) 1 − γ·τ·o_i
+    home_engagement: np.ndarray  # (N, K) e: home stakeholders' engagement
+    home_centre: np.ndarray  # (N, K) ȳ: their weighted position
     floor_weighs_votes: bool  # whether any rule on the floor weighs formal votes
     needs_floor: bool  # whether rounds need the floor's sorted preferences
+    median_rank: int  # row of the (lower) floor median among N sorted preferences
 
 
 def terms(scenario: Scenario) -> Terms:
@@ -47,54 +50,42 @@ def terms(scenario: Scenario) -> Terms:
 
 def _compute(scenario: Scenario) -> Terms:
     a, process = scenario.arrays, scenario.process
-    mech, pp, chair = process.mechanisms, process.persuasion, process.chair
+    mech, pp = process.mechanisms, process.persuasion
     n, m, k = a.shape
     access, transparency, inclusion = process.openness.values()
     relative = deliberation.relative(a.salience)
-    audience_on = mech.audience_costs
-    audience = (
-        process.concession.audience_cost * transparency * a.domestic_openness
-        if audience_on
-        else np.zeros(n)
-    )
-    codraft = (
-        drafting.codrafting_weight(
-            a.resources,
-            a.stakeholder_salience,
-            access,
-            chair.codraft_access,
-            chair.stakeholder_weight,
-        )
+    stakeholder_relative = deliberation.relative(a.stakeholder_salience)
+    share = (
+        deliberation.floor(access, process.lobbying.voice, a.resources, stakeholder_relative)
         if mech.lobbying and m > 0
         else np.zeros((m, k))
     )
+    pull, target = deliberation.stakeholder_terms(share, a.stakeholder_positions)
     draft_weight = (a.capability / a.capability.sum())[:, None] * a.salience
-    draft_fixed, draft_total = drafting.compromise_terms(
-        draft_weight, a.stakeholder_positions, codraft
+    engagement, centre = constituency.home_stakeholders(
+        n, a.stakeholder_home, a.resources, stakeholder_relative, a.stakeholder_positions
     )
+
     return Terms(
         access=access,
         transparency=transparency,
         inclusion=inclusion,
         relative_salience=relative,
-        peer_weights=deliberation.peer_weights(a.capability, a.peers, pp.bloc_weight),
-        susceptibility=deliberation.susceptibility(
-            relative,
-            a.domestic_openness,
-            transparency if audience_on else 0.0,
-            pp.susceptibility,
-            pp.salience_resistance,
-            pp.audience_resistance,
+        peer_weights=deliberation.peer_weights(a.peers, pp.bloc_weight),
+        peer_shares=signing.peer_shares(a.peers),
+        base_susceptibility=deliberation.susceptibility(
+            relative, np.zeros(n), pp.susceptibility, pp.salience_resistance, 0.0
         ),
-        draft_weight=draft_weight,
-        codraft_weight=codraft,
-        draft_fixed=draft_fixed,
-        draft_total=draft_total,
-        audience=audience,
+        floor_share=share,
+        stakeholder_pull=pull,
+        stakeholder_target=target,
+        draft_weights=drafting.compromise_terms(draft_weight, pull),
         hold=concession.hold(relative, process.concession.salience_holdout),
-        keep=(1.0 - audience)[:, None],
+        home_engagement=engagement,
+        home_centre=centre,
         floor_weighs_votes=any(
             rule is not None and rule.weighs_votes for rule in (a.decision_rule, a.fallback_rule)
         ),
-        needs_floor=process.drafting != "compromise" or a.fallback_rule is not None,
+        needs_floor=process.drafting != "compromise",
+        median_rank=(n + 1) // 2 - 1,
     )

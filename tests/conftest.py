@@ -43,10 +43,15 @@ def one_dimension(ideals, status_quo=0.0, process=None, capability=None, votes=N
 
 
 def spatial_process(**changes):
-    """The classic spatial model: no persuasion, no concession, no noise, no stakeholders' effects."""
+    """The classic spatial model: no persuasion, no concession, no uncertainty, votes always called."""
     process = {
-        "mechanisms": {"persuasion": False, "concession": False, "redrafting": True},
-        "noise": 0.0,
+        "mechanisms": {
+            "persuasion": False,
+            "concession": False,
+            "redrafting": True,
+            "vote_calling": False,
+        },
+        "domestic": {"uncertainty": 0.0},
         "openness": "closed",
         "rounds": 10,
         "abstain_band": 0.0,

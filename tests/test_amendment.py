@@ -109,12 +109,19 @@ def test_fallback_outcome_keeps_status_quo_when_the_amended_text_loses():
     # two of three prefer the status quo 0 to anything the floor can propose... except the median 5
     p = np.array([[0.0], [5.0], [100.0]])
     floor = Floor(p, np.ones(3), with_votes=False)
-    outcome, passed = fallback_outcome(np.array([60.0]), np.array([0.0]), floor, MAJORITY, band=1.0)
-    assert passed[0] and outcome[0] == 5.0
+    voted, passed, outcome = fallback_outcome(
+        np.array([60.0]), np.array([0.0]), floor, MAJORITY, band=1.0
+    )
+    assert passed[0] and outcome[0] == voted[0] == 5.0
+    # under a closed rule the chair's 60 is voted as tabled, and loses to the status quo
+    voted, passed, outcome = fallback_outcome(
+        np.array([60.0]), np.array([0.0]), floor, MAJORITY, band=1.0, procedure="closed"
+    )
+    assert voted[0] == 60.0 and not passed[0] and outcome[0] == 0.0
     # a qualified majority can move nothing away from a status quo between its pivots
     p = np.array([[0.0], [10.0], [90.0], [100.0]])
     floor = Floor(p, np.ones(4), with_votes=False)
-    outcome, passed = fallback_outcome(
+    _, passed, outcome = fallback_outcome(
         np.array([50.0]), np.array([50.0]), floor, TWO_THIRDS, band=0.0
     )
     assert not passed[0] and outcome[0] == 50.0

@@ -7,7 +7,6 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from sim import load_scenario
 from sim.compare import bootstrap_interval
 from tests.conftest import CLASSROOM
 
@@ -28,7 +27,12 @@ def compare_json(*args):
 
 def test_identical_designs_differ_by_nothing_because_seeds_are_shared():
     data = compare_json(
-        "--a", "process.noise=0.05", "--b", "process.noise=0.05", "--replicates", 10
+        "--a",
+        "process.domestic.uncertainty=8",
+        "--b",
+        "process.domestic.uncertainty=8",
+        "--replicates",
+        10,
     )
     for name, m in data["metrics"].items():
         assert m["difference"] == 0.0 and m["interval"] == [0.0, 0.0], name
@@ -36,16 +40,19 @@ def test_identical_designs_differ_by_nothing_because_seeds_are_shared():
 
 
 def test_a_design_pair_whose_difference_is_known():
-    """Everyone signs under A, everyone refuses under B: 12 fewer signatures, in every replicate."""
+    """Everyone signs under A, everyone refuses under B: 12 fewer signatures, in every replicate.
+
+    (B has no package vote: delegations that expect not to sign would vote the package down.)
+    """
     data = compare_json(
         "--a",
         "process.signing.sign_threshold=-10",
-        "--a",
-        "process.signing.refuse_threshold=-10.05",
         "--b",
         "process.signing.sign_threshold=10",
         "--b",
-        "process.signing.refuse_threshold=9.95",
+        "process.mechanisms.deferral=false",
+        "--b",
+        "process.final_rule=none",
         "--replicates",
         20,
     )
@@ -64,25 +71,25 @@ def test_a_design_pair_whose_difference_is_known():
     )
 
 
-def test_legitimacy_difference_matches_its_formula():
-    """With nobody seated, L_i = λ_L · o_i · ((α + τ)/3 − Ω₀) exactly."""
-    common = ["process.openness.inclusion=0"]
+def test_home_gap_difference_matches_its_formula():
+    """With home learning at ψ and everything public, the table–home gap shrinks to (1 − ψ)."""
+    common = ["process.openness=multistakeholder", "process.mechanisms.two_level=true"]
     args = []
     for item in common:
         args += ["--a", item, "--b", item]
     data = compare_json(
         *args,
         "--a",
-        "process.signing.legitimacy_weight=0",
+        "process.domestic.learning=0",
         "--b",
-        "process.signing.legitimacy_weight=0.2",
+        "process.domestic.learning=1",
         "--replicates",
         5,
     )
-    o = load_scenario(CLASSROOM).arrays.domestic_openness
-    expected = 0.2 * float(np.mean(o)) * ((0.25 + 0.5) / 3 - 0.5)
-    assert data["metrics"]["legitimacy"]["a"] == 0.0
-    assert data["metrics"]["legitimacy"]["difference"] == pytest.approx(expected)
+    gap = data["metrics"]["home_gap"]
+    assert gap["a"] > 0.0
+    assert gap["b"] == pytest.approx(0.0, abs=1e-12)
+    assert gap["difference"] == pytest.approx(-gap["a"])
 
 
 def test_text_report_and_design_files(tmp_path):

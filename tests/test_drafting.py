@@ -1,32 +1,34 @@
-"""The chair's text: compromise, co-drafting stakeholders, accommodation of objectors."""
+"""The chair's text: compromise, stakeholders' share of it, accommodation of objectors."""
 
 import numpy as np
 import pytest
 
+from sim.mechanisms import deliberation as fj
 from sim.mechanisms import drafting
 
 
 def test_compromise_weighs_capability_times_salience():
     prefs = np.array([[0.0], [100.0]])
     weight = np.array([[3.0], [1.0]])  # e.g. capability share × salience
-    none = np.zeros((0, 1))
-    assert drafting.compromise(prefs, weight, none, none)[0] == pytest.approx(25.0)
+    assert drafting.compromise(prefs, weight, np.zeros(1), np.zeros(1))[0] == pytest.approx(25.0)
 
 
-def test_stakeholders_draft_only_from_the_codrafting_level():
-    resources = np.array([1.0])
-    salience = np.array([[1.0]])
-    below = drafting.codrafting_weight(
-        resources, salience, access=0.6, codraft_access=0.75, stakeholder_weight=0.5
-    )
-    at = drafting.codrafting_weight(
-        resources, salience, access=0.8, codraft_access=0.75, stakeholder_weight=0.5
-    )
-    assert not below.any()
-    assert at[0, 0] == pytest.approx(0.8 * 0.5)
+def test_stakeholders_hold_the_share_of_the_text_they_hold_of_the_floor():
+    """Civil society's share is α·v·e, continuous in access: no threshold, no jump."""
+    resources = np.array([1.0, 3.0])
+    relative = np.array([[1.0], [0.0]])  # only the first takes a position
+    positions = np.array([[100.0], [0.0]])
     prefs, weight = np.array([[0.0]]), np.array([[1.0]])
-    text = drafting.compromise(prefs, weight, np.array([[100.0]]), at)
-    assert text[0] == pytest.approx(100 * 0.4 / 1.4)
+    texts = []
+    for access in np.linspace(0, 1, 101):
+        share = fj.floor(access, 0.5, resources, relative)
+        pull, target = fj.stakeholder_terms(share, positions)
+        texts.append(drafting.compromise(prefs, weight, pull, target)[0])
+    # engagement e = 1·1/4: at full access the stakeholder holds 0.5 · 0.25 of the text
+    assert texts[-1] == pytest.approx(100 * 0.125)
+    assert texts[0] == 0.0
+    assert np.all(np.diff(texts) > 0)
+    assert np.max(np.diff(texts)) == pytest.approx(np.min(np.diff(texts)))  # linear in α
 
 
 def test_accommodation_moves_toward_capability_weighted_objectors():

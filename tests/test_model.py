@@ -30,8 +30,8 @@ def test_same_seed_same_outcome_and_different_seed_differs(classroom):
     assert a != c
 
 
-def test_no_noise_and_settled_seating_make_a_run_deterministic():
-    spec = classroom_with("process.noise=0", "process.openness.inclusion=1")
+def test_no_uncertainty_and_settled_seating_make_a_run_deterministic():
+    spec = classroom_with("process.domestic.uncertainty=0", "process.openness.inclusion=1")
     outcomes = {
         json.dumps({k: v for k, v in run_conference(spec, s).to_dict().items() if k != "seed"})
         for s in range(5)
@@ -104,11 +104,11 @@ def run_switch(name, value, *extra):
     return run_conference(classroom_with(f"process.mechanisms.{name}={value}", *extra), 3)
 
 
-def test_persuasion_off_keeps_ideal_points(classroom):
+def test_persuasion_off_keeps_the_home_views():
     off = run_switch("persuasion", "false")
-    assert np.array_equal(off.final_preferences, off.arrays.ideal)
-    on = run_conference(classroom, 3)
-    assert not np.allclose(on.final_preferences, on.arrays.ideal)
+    assert np.array_equal(off.final_preferences, off.home_view)
+    on = run_switch("persuasion", "true", "process.mechanisms.home_learning=false")
+    assert not np.allclose(on.final_preferences, on.home_view)
 
 
 def test_lobbying_moves_preferences_only_when_switched_on():
@@ -116,8 +116,17 @@ def test_lobbying_moves_preferences_only_when_switched_on():
     on = run_switch("lobbying", "true", *args)
     off = run_switch("lobbying", "false", *args)
     assert not np.allclose(on.final_preferences, off.final_preferences)
-    # the rights NGO pulls security down
+    # the rights NGO and the technical community pull security down
     assert on.final_preferences[:, 0].mean() < off.final_preferences[:, 0].mean()
+
+
+def test_oversight_holds_delegates_nearer_home():
+    args = ("process.openness=multistakeholder", "process.mechanisms.home_learning=false")
+    on = run_switch("oversight", "true", *args)
+    off = run_switch("oversight", "false", *args)
+    drift_on = np.abs(on.final_preferences - on.home_view).mean()
+    drift_off = np.abs(off.final_preferences - off.home_view).mean()
+    assert drift_on < drift_off
 
 
 def test_redrafting_changes_the_text_after_failures():
@@ -141,50 +150,62 @@ def test_concession_off_accepts_any_improvement_from_the_start():
     assert with_concession.settled_round[0] > 1
 
 
-def test_audience_costs_stiffen_accountable_delegations():
-    on = ConferenceModel(classroom_with("process.openness=multistakeholder"), 1)
-    off = ConferenceModel(
-        classroom_with(
-            "process.openness=multistakeholder", "process.mechanisms.audience_costs=false"
-        ),
-        1,
-    )
-    assert (on.terms.audience > 0).all() and not off.terms.audience.any()
-    assert (on.terms.susceptibility < off.terms.susceptibility).all()
-
-
-def test_domestic_legitimacy_cascade_and_deferral_switches():
+def test_two_level_grievance_and_cascade_switches():
     base = run_conference(classroom_with(), 3)
-    no_domestic = run_switch("domestic", "false")
-    assert np.allclose(no_domestic.terms["domestic_value"], no_domestic.terms["own_value"])
-    assert not np.allclose(base.terms["domestic_value"], base.terms["own_value"])
-    assert not run_switch("legitimacy", "false").terms["legitimacy"].any()
-    assert base.terms["legitimacy"].any()
-    assert not run_switch("bloc_cascade", "false").terms["bloc_pull"].any()
+    one_level = run_switch("two_level", "false")
+    assert np.array_equal(one_level.terms["home_value"], one_level.terms["table_value"])
+    assert not np.allclose(base.terms["home_value"], base.terms["table_value"])
+    assert base.terms["grievance"].any()
+    assert not run_switch("grievance", "false").terms["grievance"].any()
     assert base.terms["bloc_pull"].any()
+    assert not run_switch("bloc_cascade", "false").terms["bloc_pull"].any()
 
 
-def test_deferral_needs_accountability_and_unseated_stakeholders():
-    # one accountable, unseated delegation whose package value is slightly negative
+def test_home_learning_moves_the_home_view_by_what_home_followed():
+    args = ("process.openness=multistakeholder",)
+    learned = run_switch("home_learning", "true", *args)
+    fixed = run_switch("home_learning", "false", *args)
+    gap_learned = np.abs(learned.home_view - learned.final_preferences).mean()
+    gap_fixed = np.abs(fixed.home_view - fixed.final_preferences).mean()
+    assert gap_learned == pytest.approx(0.5 * gap_fixed, rel=0.05)  # ψ = 0.5, π = 1
+
+
+def surprised_delegation(**changes):
+    """Delegation 3 is persuaded toward a text its home (at 0) does not want."""
     raw = one_dimension(
-        [50, 50, 50, 48],
-        status_quo=49.0,
-        process=spatial_process(decision_rule="majority", drafting="median"),
+        [60, 60, 60, 0],
+        status_quo=0.0,
+        process=spatial_process(
+            decision_rule="majority",
+            drafting="median",
+            rounds=1,
+            mechanisms={"persuasion": True, "concession": False, "home_learning": False},
+            persuasion={"susceptibility": 0.9, "salience_resistance": 0.0, "bloc_weight": 0.0},
+            signing={"bloc_pull": 0.0, "grievance": 0.0},
+        ),
     )
-    raw["delegations"][3]["domestic_openness"] = 0.9
-    raw["process"]["signing"] = {
-        "sign_threshold": 0.0,
-        "refuse_threshold": -0.05,
-        "bloc_pull": 0.0,
-        "legitimacy_weight": 0.0,
-    }
-    outcome = run_conference(build(raw), 0)
+    raw["delegations"][3]["domestic_openness"] = 0.8
+    raw["process"].update(changes)
+    return raw
+
+
+def test_a_delegation_surprised_by_its_home_defers_unless_home_followed():
+    outcome = run_conference(build(surprised_delegation()), 0)
+    assert outcome.terms["table_value"][3] > 0 > outcome.terms["home_value"][3]
     assert outcome.decision_codes[3] == DEFER
+    # a seated home followed the negotiation: the delegation knows its verdict and refuses
+    raw = surprised_delegation()
     raw["delegations"][3]["seated"] = True
-    assert run_conference(build(raw), 0).decisions[3] == "sign"  # above the midpoint: decides
-    raw["delegations"][3]["seated"] = False
+    assert run_conference(build(raw), 0).decisions[3] == "refuse"
+    # so does one whose drafts were public
+    public = run_conference(
+        build(surprised_delegation(openness={"access": 0, "transparency": 1, "inclusion": 0})), 0
+    )
+    assert public.decisions[3] == "refuse"
+    # without the mechanism a surprised delegation refuses too
+    raw = surprised_delegation()
     raw["process"]["mechanisms"]["deferral"] = False
-    assert run_conference(build(raw), 0).decisions[3] == "sign"
+    assert run_conference(build(raw), 0).decisions[3] == "refuse"
 
 
 def test_no_treaty_without_adopted_provisions():

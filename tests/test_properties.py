@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from sim import run_conference
 from sim.mechanisms.decision import vote_passes
-from sim.mechanisms.signing import NONE
+from sim.mechanisms.signing import DEFER, NONE, SIGN
 from tests.conftest import build
 
 RULES = ["unanimity", "consensus", "majority", "qualified_majority", "weighted", "double_majority"]
@@ -58,11 +58,25 @@ def scenarios(draw):
             "transparency": draw(st.floats(0, 1)),
             "inclusion": draw(st.floats(0, 1)),
         },
-        "noise": draw(st.sampled_from([0.0, 0.05])),
+        "fallback_procedure": draw(st.sampled_from(["amendment", "closed"])),
+        "domestic": {"uncertainty": draw(st.sampled_from([0.0, 8.0]))},
+        "voting": {"call_cost": draw(st.sampled_from([0.0, 0.02, 0.5]))},
         "abstain_band": draw(st.sampled_from([0.0, 1.0])),
         "mechanisms": {
             name: draw(st.booleans())
-            for name in ("persuasion", "concession", "redrafting", "bloc_cascade")
+            for name in (
+                "persuasion",
+                "lobbying",
+                "oversight",
+                "home_learning",
+                "concession",
+                "redrafting",
+                "vote_calling",
+                "two_level",
+                "grievance",
+                "deferral",
+                "bloc_cascade",
+            )
         },
     }
     if rule == "qualified_majority":
@@ -128,15 +142,18 @@ def test_random_scenarios_run_and_keep_their_invariants(raw, seed):
     assert 1 <= m["rounds_used"] <= raw["process"]["rounds"]
     assert 0 <= m["defection_rate"] <= 1 and 0 <= m["weighted_defection"] <= 1
     assert 0 <= m["welfare_gini"] <= 1
-    # the decomposition adds up to the score
+    # the decomposition adds up to home's score, and the delegation's expectation differs from
+    # it only by what home did not follow of the gap between table and home
     if outcome.treaty_adopted:
-        o = a.domestic_openness
         t = outcome.terms
-        total = (
-            (1 - o) * t["own_value"]
-            + o * t["domestic_value"]
-            + t["legitimacy"]
-            + t["bloc_pull"]
-            + t["noise"]
-        )
+        total = t["home_value"] + t["grievance"] + t["bloc_pull"] - outcome.sign_threshold
         assert np.allclose(total, outcome.score)
+        gap = (1 - outcome.informed) * (t["table_value"] - t["home_value"])
+        assert np.allclose(outcome.expected, outcome.score + gap)
+        # one valuation: a delegation signs exactly when home's score reaches zero
+        codes = outcome.decision_codes
+        assert ((codes == SIGN) == (outcome.score >= 0)).all()
+        # and defers only when it expected what home did not give
+        assert (outcome.expected[codes == DEFER] >= 0).all()
+        # nobody is overruled on a provision that was not adopted
+        assert not outcome.overruled[:, ~outcome.adopted].any()

@@ -1,57 +1,65 @@
-"""The signing stage: values, legitimacy, deferral and the bloc cascade."""
+"""The signing stage: one valuation at two levels, grievance, deferral and the bloc cascade."""
 
 import numpy as np
 import pytest
 
 from sim.mechanisms import signing as sg
+from sim.mechanisms import valuation
 
 
-def test_package_value_is_salience_weighted_gain_over_status_quo():
-    value = sg.package_value(
+def test_package_value_is_the_salience_weighted_quadratic_gain_over_the_status_quo():
+    value = valuation.package_value(
         package=np.array([50.0, 0.0]),
         status_quo=np.array([0.0, 0.0]),
         positions=np.array([[60.0, 10.0], [0.0, 0.0]]),
         salience=np.array([[0.5, 0.5], [1.0, 0.0]]),
     )
-    # first actor: gains 50 points on the first provision, (60 − 10)·0.5/100
-    assert value == pytest.approx([0.25, -0.5])
+    # first actor: (60² − 10²)·0.5/100² on the first provision, nothing on the second
+    assert value == pytest.approx([0.175, -0.25])
 
 
-def test_domestic_value_is_resource_weighted_and_falls_back_to_own_value():
-    st_value = np.array([0.2, -0.4, 1.0])
-    resources = np.array([3.0, 1.0, 5.0])
-    home = np.array([0, 0, -1])
-    own = np.array([0.7, 0.3])
-    domestic = sg.domestic_value(st_value, resources, home, own)
-    assert domestic[0] == pytest.approx((3 * 0.2 - 0.4) / 4)
-    assert domestic[1] == pytest.approx(0.3)  # no home stakeholders: its own value
+def test_intensity_beyond_the_package_matters():
+    """Linear loss gives every actor beyond the text the same gain; quadratic loss does not."""
+    positions = np.array([[60.0], [80.0], [100.0]])
+    value = valuation.package_value(np.array([50.0]), np.zeros(1), positions, np.ones((3, 1)))
+    assert value[0] < value[1] < value[2]
+    linear = np.abs(0 - positions) - np.abs(50 - positions)
+    assert np.all(linear == 50.0)
 
 
-def test_legitimacy_helps_open_processes_and_costs_closed_ones_for_accountable_governments():
-    o = np.array([1.0, 1.0, 0.0])
-    seated = np.array([True, False, False])
-    open_ = sg.experienced_openness(1.0, 1.0, seated)
-    assert open_.tolist() == pytest.approx([1.0, 2 / 3, 2 / 3])
-    legit = sg.legitimacy(o, open_, weight=0.2, reference=0.5)
-    assert legit == pytest.approx([0.1, 0.2 / 6, 0.0])
-    closed = sg.legitimacy(o, sg.experienced_openness(0.0, 0.0, np.zeros(3, bool)), 0.2, 0.5)
-    assert closed == pytest.approx([-0.1, -0.1, 0.0])
+def test_grievance_counts_the_salience_a_delegation_was_overruled_on():
+    overruled = np.array([[True, False, True], [False, False, False]])
+    salience = np.array([[0.5, 0.3, 0.2], [0.2, 0.3, 0.5]])
+    assert sg.grievance(overruled, salience, 0.1) == pytest.approx([-0.07, 0.0])
 
 
-def test_classify_thresholds_and_deferral():
-    score = np.array([0.1, -0.2, -0.01, -0.01, -0.04])
-    may_defer = np.array([True, True, True, False, False])
-    codes = sg.classify(score, 0.0, -0.05, may_defer)
-    assert [sg.DECISIONS[c] for c in codes] == ["sign", "refuse", "defer", "sign", "refuse"]
+def test_home_signs_a_surprised_delegation_defers_the_rest_refuse():
+    verdict = np.array([0.1, -0.2, -0.01, -0.01])
+    belief = np.array([0.1, -0.1, 0.02, -0.02])
+    codes = sg.classify(verdict, belief, deferral=True)
+    assert [sg.DECISIONS[c] for c in codes] == ["sign", "refuse", "defer", "refuse"]
+    without = sg.classify(verdict, belief, deferral=False)
+    assert [sg.DECISIONS[c] for c in without] == ["sign", "refuse", "refuse", "refuse"]
+
+
+def test_the_delegation_knows_home_only_as_far_as_home_followed():
+    verdict = np.array([-0.05, -0.05, -0.05])
+    table, home = np.array([0.1, 0.1, 0.1]), np.array([-0.05, -0.05, -0.05])
+    informed = np.array([0.0, 0.5, 1.0])
+    belief = sg.expectation(verdict, table, home, informed)
+    assert belief == pytest.approx([0.1, 0.025, -0.05])
+    # so the uninformed defer and the informed refuse
+    codes = sg.classify(verdict, belief, deferral=True)
+    assert [sg.DECISIONS[c] for c in codes] == ["defer", "defer", "refuse"]
 
 
 def test_cascade_pulls_a_wavering_member_along_with_its_bloc():
     peers = np.ones((3, 3))
     base = np.array([0.2, 0.2, -0.06])  # the third would refuse alone
-    alone = sg.cascade(base, peers, 0.0, 0.0, -0.05, np.zeros(3, bool))
+    alone = sg.cascade(base, base, sg.peer_shares(peers), 0.0, True)
     assert alone.decisions.tolist() == [sg.SIGN, sg.SIGN, sg.REFUSE]
-    pulled = sg.cascade(base, peers, 0.2, 0.0, -0.05, np.zeros(3, bool))
-    # both peers sign: pull = 0.2 · (1 − ½) = 0.1 lifts −0.06 over the sign threshold
+    pulled = sg.cascade(base, base, sg.peer_shares(peers), 0.2, True)
+    # both peers sign: pull = 0.2 · (1 − ½) = 0.1 lifts −0.06 over zero
     assert pulled.decisions.tolist() == [sg.SIGN] * 3
     assert pulled.pull[2] == pytest.approx(0.1)
     assert [step for step, _, _ in pulled.steps] == [0]
@@ -61,7 +69,7 @@ def test_refusals_cascade_through_a_bloc():
     peers = np.ones((3, 3))
     # the first refuses whatever; without it the second's pull drops from +0.1 to 0
     base = np.array([-0.5, -0.03, 0.5])
-    result = sg.cascade(base, peers, 0.2, 0.0, -0.05, np.zeros(3, bool))
+    result = sg.cascade(base, base, sg.peer_shares(peers), 0.2, True)
     assert result.decisions.tolist() == [sg.REFUSE, sg.REFUSE, sg.SIGN]
     assert [(step, changed.tolist()) for step, changed, _ in result.steps] == [
         (0, [0, 1, 2]),
@@ -74,11 +82,12 @@ def test_cascade_reaches_a_fixed_point():
     n = 40
     blocs = rng.integers(0, 4, n)
     peers = (blocs[:, None] == blocs[None, :]).astype(float)
-    base = rng.normal(0, 0.05, n)
-    may_defer = rng.random(n) < 0.3
-    result = sg.cascade(base, peers, 0.1, 0.0, -0.05, may_defer)
+    verdict = rng.normal(0, 0.05, n)
+    belief = verdict + rng.normal(0, 0.05, n)
+    result = sg.cascade(verdict, belief, sg.peer_shares(peers), 0.1, True)
     # decisions are consistent with the pull they produce, and the pull with the decisions
-    assert (sg.classify(base + result.pull, 0.0, -0.05, may_defer) == result.decisions).all()
+    again = sg.classify(verdict + result.pull, belief + result.pull, True)
+    assert (again == result.decisions).all()
     weights = peers * (1 - np.eye(n))
     weights /= weights.sum(axis=1, keepdims=True)
     assert np.allclose(0.1 * (weights @ (result.decisions == sg.SIGN) - 0.5), result.pull)

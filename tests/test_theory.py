@@ -94,14 +94,17 @@ def test_deliberation_alone_converges_to_the_friedkin_johnsen_closed_form():
         "rounds": 400,
         "openness": "closed",
         "mechanisms": {"concession": False},
+        "domestic": {"uncertainty": 0.0},
         "abstain_band": 0.0,
     }
     model = ConferenceModel(build(raw), seed=0)
     while model.running:
         model.step()
     assert model.round == 400
+    # closed, nobody seated: no oversight, and home holds the coded position
+    assert np.array_equal(model.home, model.arrays.ideal)
     expected = fj.equilibrium(
-        model.arrays.ideal, model.terms.peer_weights, model.terms.susceptibility
+        model.arrays.ideal, model.terms.peer_weights, model.terms.base_susceptibility
     )
     assert np.allclose(model.preferences, expected, atol=1e-8)
     # and persuasion moved them: the spread of preferences shrank

@@ -13,7 +13,7 @@ Everything is vectorised over provisions: supports are counted with one ``search
 the sorted preferences of all provisions at once.
 
 References:
-    Black 1948; Krehbiel 1998.
+    Black 1948; Krehbiel 1998; Romer & Rosenthal 1978 (closed rule).
 """
 
 from __future__ import annotations
@@ -176,7 +176,7 @@ def _amend(text, floor: Floor, rule: RuleSpec, band: float, active: np.ndarray, 
     counted = np.zeros(floor.k, dtype=bool)
     beats_status_quo = np.zeros(floor.k, dtype=bool)
     median = floor.median(rule)[:, 0]
-    stable = _median_is_stable(rule)
+    stable = median_is_stable(rule)
     step = max(band, _SAME)
     visited: list[np.ndarray] = []
     for _ in range(floor.n + 2):
@@ -250,7 +250,7 @@ def _search(floor: Floor, rule: RuleSpec, band: float, rows, current, centre) ->
     return np.where(beats.any(axis=1), chosen, current)
 
 
-def _median_is_stable(rule: RuleSpec) -> bool:
+def median_is_stable(rule: RuleSpec) -> bool:
     """Whether no amendment can beat the floor median under ``rule``.
 
     Every rule that needs more yes than no has this property: for a candidate beyond the
@@ -268,8 +268,13 @@ def fallback_outcome(
     rule: RuleSpec,
     band: float,
     only: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """What a fallback vote would produce on each provision: amend, then vote against the status quo.
+    procedure: str = "amendment",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What a fallback vote would do on each provision.
+
+    Under ``amendment`` the floor first amends the text (:func:`amend`), then votes the amended
+    text against the status quo; under ``closed`` it votes the text as tabled, yes or no
+    (Romer & Rosenthal 1978: the agenda setter's text).
 
     Args:
         text: (K,) the text on the table.
@@ -279,15 +284,23 @@ def fallback_outcome(
         band: abstention band of the sincere votes.
         only: (K,) boolean, the provisions to consider (default all); the others report the
             status quo and not passed.
+        procedure: ``amendment`` or ``closed``.
 
     Returns:
-        (outcome, passed): the amended text where it beats the status quo, else the status quo;
-        and whether it passed.
+        (voted, passed, outcome): the text put to the final vote; whether it carried; and the
+        result, the voted text where it carried, else the status quo.
     """
     active = np.arange(floor.k) if only is None else np.flatnonzero(only)
-    amended, counted, passed = _amend(text, floor, rule, band, active, status_quo)
-    todo = active[~counted[active]]
-    if todo.size:
-        final = floor.prefer(amended[todo, None], status_quo[todo, None], band, rule, todo)
-        passed[todo] = vote_passes(rule, *final)[:, 0]
-    return np.where(passed, amended, status_quo), passed
+    if procedure == "closed":
+        voted = np.array(text, dtype=float)
+        passed = np.zeros(floor.k, dtype=bool)
+        if active.size:
+            final = floor.prefer(voted[active, None], status_quo[active, None], band, rule, active)
+            passed[active] = vote_passes(rule, *final)[:, 0]
+    else:
+        voted, counted, passed = _amend(text, floor, rule, band, active, status_quo)
+        todo = active[~counted[active]]
+        if todo.size:
+            final = floor.prefer(voted[todo, None], status_quo[todo, None], band, rule, todo)
+            passed[todo] = vote_passes(rule, *final)[:, 0]
+    return voted, passed, np.where(passed, voted, status_quo)

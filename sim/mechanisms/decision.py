@@ -1,11 +1,12 @@
 """Decision rules: how a draft becomes adopted (docs/model.md §7.3).
 
 A delegation *accepts* a draft when it is within its current tolerance and no worse for it than
-its reservation point; it *objects* otherwise, except that a delegation near indifference
-(within the abstention band) neither objects nor supports. Under a voting rule acceptors vote
-yes, objectors no, and the indifferent abstain; thresholds count those present and voting.
+its reservation point. Under a voting rule acceptors vote yes, the others no, except that a
+delegation near indifference (within the abstention band) abstains; thresholds count those
+present and voting. Under consensus or unanimity silence is consent and everyone else objects.
 A text that does not change the status quo (lies within the abstention band of it) is never
-adopted, whatever the rule.
+adopted, whatever the rule. Under a consensus practice a vote is a choice with a cost: it is
+called only where someone's stake is worth it (:mod:`sim.mechanisms.shadow`).
 
 References:
     Golub 1999 (bargaining in the shadow of the vote); Krehbiel 1998 and Tsebelis 2002
@@ -15,8 +16,11 @@ References:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
+
+from sim.mechanisms.valuation import SCALE
 
 VOTING = ("majority", "qualified_majority", "weighted", "double_majority")
 _EPS = 1e-9
@@ -109,8 +113,7 @@ def _share_reached(yes: np.ndarray, no: np.ndarray, share: float) -> np.ndarray:
     return (yes > no) & (yes >= share * (yes + no) - _EPS)
 
 
-@dataclass(frozen=True)
-class Tally:
+class Tally(NamedTuple):
     """The result of one decision on each of K provisions (arrays of length K)."""
 
     passed: np.ndarray
@@ -127,27 +130,52 @@ def classify(
     draft: np.ndarray,
     preferences: np.ndarray,
     reservation: np.ndarray,
-    tolerance: np.ndarray | float,
+    tolerance: np.ndarray | float | None,
     band: float,
+    vote: bool = True,
+    salience: np.ndarray | None = None,
+    slack: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Split delegations into supporters and objectors of each provision's draft.
+
+    A delegation *accepts* a draft within its tolerance that is no worse for it than its
+    reservation. In a vote, an acceptor votes yes; a delegation that loses from the draft, or
+    gains but holds out for a better one (outside its tolerance), votes no; one whose gain is
+    within ``band`` abstains. Under consensus or unanimity silence is consent: a delegation
+    objects unless it accepts. There, a loss against the reservation of at most ``slack`` (in
+    value units) is no reason to object: when failing means a vote, forcing that vote costs its
+    caller ``slack`` (:mod:`sim.mechanisms.shadow`), so a small loss is accepted rather than fought.
 
     Args:
         draft: (K,) the text on each provision.
         preferences: (N, K) current preferences.
         reservation: (N, K) or (K,) what each delegation gets if the draft fails.
-        tolerance: (N, K) how far from its preference a delegation accepts now
-            (``np.inf`` for a sincere vote).
-        band: gains within ±band are indifference: neither support nor objection.
+        tolerance: (N, K) how far from its preference a delegation accepts now (None: a
+            sincere vote, which accepts any gain).
+        band: gains within ±band points are indifference.
+        vote: whether this is a vote (else the chair's reading of the room).
+        salience: (N, K), needed with ``slack``.
+        slack: (K,) the loss against the reservation accepted without objection (None: none).
 
     Returns:
         (yes, no): boolean (N, K) arrays; a delegation in neither abstains.
     """
     distance = np.abs(draft - preferences)
-    gain = np.abs(reservation - preferences) - distance
-    voting = np.abs(gain) > band
-    accept = (distance <= tolerance) & (gain >= 0)
-    return accept & voting, ~accept & voting
+    fallback = np.abs(reservation - preferences)
+    gain = fallback - distance
+    if tolerance is None:  # a sincere vote
+        return gain > band, gain < -band
+    within = distance <= tolerance
+    if not vote:
+        no_worse = gain >= -band
+        if slack is not None:
+            # the quadratic loss s·[(d − p)² − (r − p)²] / 100², as −s · gain · (|d − p| + |r − p|)
+            loss = salience * gain * (distance + fallback)
+            no_worse |= loss >= -slack * SCALE
+        yes = within & no_worse
+        return yes, ~yes
+    gains, loses = gain > band, gain < -band
+    return within & gains, loses | (gains & ~within)
 
 
 def tally(

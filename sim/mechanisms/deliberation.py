@@ -1,20 +1,22 @@
-"""Persuasion between delegations and by stakeholders: Friedkin–Johnsen dynamics (docs/model.md §7.1).
+"""Persuasion at the table: Friedkin–Johnsen dynamics (docs/model.md §7.1).
 
-Each provision evolves as ``p(t+1) = Λ ⊙ (W · [p(t); y]) + (1 − Λ) ⊙ u``. Row ``i`` of ``W``
-splits delegation ``i``'s attention between delegations (the plenary, weighted by the speaker's
-capability, and its bloc peers) and stakeholders, whose pull ``L_ik`` is the sum of their
-lobbying weights times their relative salience on the provision. With pull ``L`` the
-delegation block gets ``1 / (1 + L)`` and stakeholders ``L / (1 + L)``, so each row of ``W``
-sums to one. Stakeholders hold their positions ``y`` fixed.
+Each provision evolves as ``p(t+1) = Λ ⊙ (W · [p(t); y]) + (1 − Λ) ⊙ h``: a delegate weighs what
+it hears by ``Λ`` and stays anchored to its home constituency's view ``h`` by ``1 − Λ``.
 
-The lobbying weight of stakeholder ``j`` on delegation ``i`` has two channels:
-access ``r̃_j · lobby_weight · α · (a + (1 − a) · τ)`` (being in the room; transparency lets them
-aim), open to every stakeholder, and, for home stakeholders of a delegation that seats them,
-``r̃_home_j · domestic_weight · o_i``. Resources are shares: ``r̃_j`` of all stakeholders'
-resources, ``r̃_home_j`` of the home stakeholders' resources.
+What it hears (row ``i`` of ``W``): the room, where civil society holds a share ``L_k = α·v·e_k``
+of the floor on provision ``k`` (access ``α``, voice ``v``, and ``e_k`` ∈ [0, 1] how engaged
+stakeholders are on ``k``), split among them by resources × relative salience; and delegations
+with the rest, ``1 − L_k``, of which a share ``b`` goes to bloc peers and ``1 − b`` to the whole
+plenary. Every delegation speaks with one voice: attention is not weighted by size (capability is
+bargaining clout; it acts in drafting and in the chair's sense of the room, §7.2–7.3).
+
+Susceptibility ``Λ_ik = λ₀ · (1 − ρ·ŝ_ik) · (1 − η·ω_i)`` falls with relative salience and with
+oversight ``ω_i = o_i·π_i``: an accountable home that follows the negotiation (public drafts, or
+its stakeholders seated in the delegation) holds its delegate to its view (Stasavage 2004;
+Putnam 1988). This is the only place transparency and seating act on the table.
 
 References:
-    Friedkin & Johnsen 1990, 2011.
+    Friedkin & Johnsen 1990, 2011; Stasavage 2004; Putnam 1988.
 """
 
 from __future__ import annotations
@@ -24,61 +26,31 @@ from dataclasses import dataclass
 import numpy as np
 
 
-def peer_weights(capability: np.ndarray, peers: np.ndarray, bloc_weight: float) -> np.ndarray:
-    """Row-stochastic (N, N) attention among delegations.
-
-    A share ``bloc_weight`` goes to bloc peers (and self), weighted by capability and by how many
-    blocs they share; the rest to the whole plenary, weighted by capability.
-    """
-    plenary = np.broadcast_to(capability / capability.sum(), peers.shape)
-    bloc = peers * capability
-    bloc = bloc / bloc.sum(axis=1, keepdims=True)
-    return (1.0 - bloc_weight) * plenary + bloc_weight * bloc
-
-
-def lobbying_weights(
-    resources: np.ndarray,
-    home: np.ndarray,
-    domestic_openness: np.ndarray,
-    seated: np.ndarray,
-    access: float,
-    transparency: float,
-    lobby_weight: float,
-    domestic_weight: float,
-    aim_floor: float,
-) -> np.ndarray:
-    """(N, M) lobbying weight of each stakeholder on each delegation (before salience)."""
-    n, m = len(domestic_openness), len(resources)
-    if m == 0:
-        return np.zeros((n, 0))
-    share = resources / resources.sum()
-    room = lobby_weight * access * (aim_floor + (1.0 - aim_floor) * transparency)
-    weights = np.tile(room * share, (n, 1))
-    homed = np.flatnonzero(home >= 0)
-    if homed.size:
-        owners = home[homed]
-        home_total = np.bincount(owners, weights=resources[homed], minlength=n)
-        channel = domestic_weight * domestic_openness * seated
-        weights[owners, homed] += channel[owners] * resources[homed] / home_total[owners]
-    return weights
-
-
-def stakeholder_pull(
-    lobbying: np.ndarray, salience: np.ndarray, positions: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Constant stakeholder terms of the update, per delegation and provision.
+def peer_weights(peers: np.ndarray, bloc_weight: float) -> np.ndarray:
+    """Row-stochastic (N, N) attention among delegations: plenary (equal) and bloc peers.
 
     Args:
-        lobbying: (N, M) lobbying weights.
-        salience: (M, K) stakeholders' salience (rows sum to 1).
-        positions: (M, K) stakeholders' positions.
-
-    Returns:
-        (pull, target): ``pull`` (N, K) is L, the total stakeholder weight; ``target`` (N, K) is
-        the pull-weighted sum of their positions.
+        peers: (N, N) share of ``i``'s blocs that ``j`` shares (diagonal 1).
+        bloc_weight: share of attention on bloc peers (self included).
     """
-    effort = relative(salience)
-    return lobbying @ effort, lobbying @ (effort * positions)
+    n = len(peers)
+    bloc = peers / peers.sum(axis=1, keepdims=True)
+    return (1.0 - bloc_weight) / n + bloc_weight * bloc
+
+
+def floor(
+    access: float, voice: float, resources: np.ndarray, relative_salience: np.ndarray
+) -> np.ndarray:
+    """(M, K) each stakeholder's share of the floor on each provision; columns sum to ``α·v·e_k``."""
+    if resources.size == 0:
+        return np.zeros_like(relative_salience)
+    effort = resources[:, None] * relative_salience / resources.sum()
+    return access * voice * effort
+
+
+def stakeholder_terms(share: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Stakeholders' total share ``L`` (K,) and their share-weighted positions ``Σ_j L_jk y_jk`` (K,)."""
+    return share.sum(axis=0), (share * positions).sum(axis=0)
 
 
 def relative(salience: np.ndarray) -> np.ndarray:
@@ -89,23 +61,22 @@ def relative(salience: np.ndarray) -> np.ndarray:
 
 def susceptibility(
     relative_salience: np.ndarray,
-    domestic_openness: np.ndarray,
-    transparency: float,
+    oversight: np.ndarray,
     base: float,
     salience_resistance: float,
-    audience_resistance: float,
+    oversight_weight: float,
 ) -> np.ndarray:
-    """(N, K) Λ: falls with relative salience and with audience costs ``τ · o_i``."""
-    audience = 1.0 - audience_resistance * transparency * domestic_openness
-    return base * (1.0 - salience_resistance * relative_salience) * audience[:, None]
+    """(N, K) Λ: falls with relative salience and with oversight ``ω_i``."""
+    held = 1.0 - oversight_weight * oversight
+    return base * (1.0 - salience_resistance * relative_salience) * held[:, None]
 
 
 @dataclass(frozen=True, eq=False)
 class Update:
     """One Friedkin–Johnsen step in affine form: ``p(t+1) = gain ⊙ (W · p(t)) + anchor``.
 
-    ``gain = Λ / (1 + L)`` and ``anchor = gain ⊙ target + (1 − Λ) ⊙ u``: the stakeholder terms
-    and the pull of the ideal points are constant, so each step is one matrix product.
+    ``gain = Λ ⊙ (1 − L)`` and ``anchor = Λ ⊙ Σ_j L_j y_j + (1 − Λ) ⊙ h``: the stakeholder terms and
+    the pull of home are constant, so each step is one matrix product.
     """
 
     weights: np.ndarray
@@ -114,15 +85,14 @@ class Update:
 
 
 def update(
-    ideal: np.ndarray,
+    home: np.ndarray,
     weights: np.ndarray,
     lam: np.ndarray,
     pull: np.ndarray,
     target: np.ndarray,
 ) -> Update:
-    """The constant terms of every step, from Λ, the stakeholders' pull and target, and u."""
-    gain = lam / (1.0 + pull)
-    return Update(weights, gain, gain * target + (1.0 - lam) * ideal)
+    """The constant terms of every step, from Λ, the stakeholders' share and target, and h."""
+    return Update(weights, lam * (1.0 - pull), lam * target + (1.0 - lam) * home)
 
 
 def deliberate(preferences: np.ndarray, step: Update) -> np.ndarray:
@@ -131,7 +101,7 @@ def deliberate(preferences: np.ndarray, step: Update) -> np.ndarray:
 
 
 def equilibrium(
-    ideal: np.ndarray,
+    home: np.ndarray,
     weights: np.ndarray,
     lam: np.ndarray,
     pull: np.ndarray | None = None,
@@ -139,15 +109,14 @@ def equilibrium(
 ) -> np.ndarray:
     """Closed-form fixed point of :func:`deliberate`, provision by provision.
 
-    With no stakeholders this is ``p* = (I − ΛW)⁻¹ (I − Λ) u``.
+    With no stakeholders this is ``p* = (I − ΛW)⁻¹ (I − Λ) h``.
     """
-    n, k = ideal.shape
-    pull = np.zeros((n, k)) if pull is None else pull
-    target = np.zeros((n, k)) if target is None else target
-    out = np.empty_like(ideal)
+    n, k = home.shape
+    pull = np.zeros(k) if pull is None else pull
+    target = np.zeros(k) if target is None else target
+    step = update(home, weights, lam, pull, target)
+    out = np.empty_like(home)
     for c in range(k):
-        scale = lam[:, c] / (1.0 + pull[:, c])
-        system = np.eye(n) - scale[:, None] * weights
-        rhs = scale * target[:, c] + (1.0 - lam[:, c]) * ideal[:, c]
-        out[:, c] = np.linalg.solve(system, rhs)
+        system = np.eye(n) - step.gain[:, c, None] * weights
+        out[:, c] = np.linalg.solve(system, step.anchor[:, c])
     return out

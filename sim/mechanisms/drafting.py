@@ -1,10 +1,11 @@
 """The chair's text (docs/model.md §7.2).
 
 ``compromise`` is the capability × salience weighted mean of current preferences (the
-compromise model of decision-making research); once access reaches the co-drafting level,
-stakeholders' positions enter with weight ``α · stakeholder_weight`` times their resource share
-and salience. After a failed decision the chair moves the text toward what its objectors would
-accept, splitting the difference (``accommodate``). ``median`` drafts at the floor median; ``amendment`` lets the floor amend the
+compromise model of decision-making research), with civil society holding the same share of
+the text as of the floor, ``L_k = α·v·e_k`` (§7.1): stakeholders in the room are heard in
+drafting in proportion to access, continuously, with no threshold. After a failed decision the
+chair moves the text toward what its objectors would accept, splitting the difference
+(``accommodate``). ``median`` drafts at the floor median; ``amendment`` lets the floor amend the
 chair's text (see :mod:`sim.mechanisms.amendment`).
 
 References:
@@ -13,7 +14,7 @@ References:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -21,53 +22,37 @@ import numpy as np
 def compromise(
     preferences: np.ndarray,
     weight: np.ndarray,
-    stakeholder_positions: np.ndarray,
-    stakeholder_weight: np.ndarray,
+    stakeholder_share: np.ndarray,
+    stakeholder_target: np.ndarray,
 ) -> np.ndarray:
-    """(K,) weighted mean of delegations' preferences and co-drafting stakeholders' positions.
+    """(K,) the compromise text.
 
     Args:
         preferences: (N, K) current preferences.
         weight: (N, K) capability share × salience.
-        stakeholder_positions: (M, K).
-        stakeholder_weight: (M, K) drafting weight of each stakeholder (zero below co-drafting).
+        stakeholder_share: (K,) civil society's share of the text, ``L_k``.
+        stakeholder_target: (K,) ``Σ_j L_jk y_jk``, their share-weighted positions.
     """
-    fixed, total = compromise_terms(weight, stakeholder_positions, stakeholder_weight)
-    return compromise_with(preferences, weight, fixed, total)
+    states = compromise_terms(weight, stakeholder_share)
+    return compromise_with(preferences, states, stakeholder_target)
 
 
-def compromise_terms(
-    weight: np.ndarray, stakeholder_positions: np.ndarray, stakeholder_weight: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The constant parts of the compromise: stakeholders' weighted positions and all weights."""
-    fixed = (stakeholder_weight * stakeholder_positions).sum(axis=0)
-    total = weight.sum(axis=0) + stakeholder_weight.sum(axis=0)
-    return fixed, total
+def compromise_terms(weight: np.ndarray, stakeholder_share: np.ndarray) -> np.ndarray:
+    """(N, K) each delegation's weight in the text: its share of the states' part, ``1 − L_k``."""
+    total = weight.sum(axis=0)
+    return np.divide(weight, total, out=np.zeros_like(weight), where=total > 0) * (
+        1.0 - stakeholder_share
+    )
 
 
 def compromise_with(
-    preferences: np.ndarray, weight: np.ndarray, fixed: np.ndarray, total: np.ndarray
+    preferences: np.ndarray, states: np.ndarray, stakeholder_target: np.ndarray
 ) -> np.ndarray:
-    """:func:`compromise` from its precomputed constant terms."""
-    return (np.einsum("nk,nk->k", weight, preferences) + fixed) / total
+    """:func:`compromise` from its precomputed weights."""
+    return np.einsum("nk,nk->k", states, preferences) + stakeholder_target
 
 
-def codrafting_weight(
-    resources: np.ndarray,
-    salience: np.ndarray,
-    access: float,
-    codraft_access: float,
-    stakeholder_weight: float,
-) -> np.ndarray:
-    """(M, K) weight of each stakeholder in the chair's compromise."""
-    if access < codraft_access or resources.size == 0:
-        return np.zeros_like(salience)
-    share = resources / resources.sum()
-    return access * stakeholder_weight * share[:, None] * salience
-
-
-@dataclass(frozen=True)
-class Accommodation:
+class Accommodation(NamedTuple):
     """The chair's running adjustment of each provision's text (K,) arrays.
 
     Attributes:
@@ -113,13 +98,10 @@ def accommodate(
         capability: (N,).
         reach: (N, K) how far from its preference each delegation accepts a text now.
     """
-    weight = objectors * capability[:, None]
-    total = weight.sum(axis=0)
+    total = capability @ objectors
     failed = total > 0
-    nearest = np.clip(draft, preferences - reach, preferences + reach)
-    target = np.divide(
-        np.einsum("nk,nk->k", weight, nearest), total, out=draft.copy(), where=failed
-    )
+    nearest = np.minimum(np.maximum(draft, preferences - reach), preferences + reach)
+    target = np.divide(capability @ (objectors * nearest), total, out=draft.copy(), where=failed)
     direction = np.sign(target - draft)
     flipped = failed & (state.direction != 0) & (direction != 0) & (direction != state.direction)
     step = np.where(flipped, state.step / 2.0, state.step)

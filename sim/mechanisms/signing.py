@@ -1,15 +1,29 @@
 """The signing stage: a two-level game (docs/model.md §7.6).
 
-Each delegation's score is ``S_i = (1 − o_i)·V_i + o_i·D_i + L_i + B_i + ε_i``: its own value
-of the package over the status quo, its home stakeholders' value, procedural legitimacy, the
-pull of its bloc, and idiosyncratic noise. It signs at or above ``sign_threshold``, refuses below
-``refuse_threshold``; in between, an accountable delegation (``o_i ≥ defer_openness``) whose
-stakeholders were not seated defers to consult at home, and any other decides by which side of
-the midpoint it is on. Bloc pull is solved as a threshold cascade: decisions and pulls are
-updated together until nothing changes.
+The delegation values the package at its table preferences, ``T_i = V(z; p_i)``; its home, which
+signs or not, at the constituency's view, ``H_i = V(z; h_i)`` (one valuation,
+:mod:`sim.mechanisms.valuation`, at two levels). Home's score is
+
+``S_i = H_i + G_i + B_i − θ``
+
+with ``G_i = −ζ · Σ_k [i was overruled on k] · s_ik`` the grievance of provisions adopted over its
+objection ("voting means winners and losers"), ``B_i`` the pull of its bloc and ``θ`` the cost of
+taking on an obligation (``sign_threshold``). Home signs when ``S_i ≥ 0``.
+
+The delegation knows home's verdict only as far as home followed the negotiation, ``π_i``
+(:mod:`sim.mechanisms.constituency`): it expects ``Ŝ_i = S_i + (1 − π_i)·(T_i − H_i)``. It votes on
+the package by ``Ŝ_i``. A delegation that expected acceptance (``Ŝ_i ≥ 0``) but whose home does
+not accept (``S_i < 0``) goes home to consult: it **defers**. One that expected no better refuses.
+So a refusal and a deferral both come from the package's value at home; a deferral from the
+gap between what the delegate accepted at the table and what home wants (Putnam's involuntary
+defection), and it vanishes when home followed the negotiation.
+
+Bloc pull is solved as a threshold cascade: decisions and pulls are updated together until
+nothing changes.
 
 References:
-    Putnam 1988 (two-level games); Granovetter 1978 (threshold cascades).
+    Putnam 1988 (two-level games); Anderson et al. 2005 (losers' consent); Granovetter 1978
+    (threshold cascades).
 """
 
 from __future__ import annotations
@@ -22,52 +36,22 @@ SIGN, REFUSE, DEFER, NONE = 0, 1, 2, 3
 DECISIONS = ("sign", "refuse", "defer", "none")
 
 
-def package_value(
-    package: np.ndarray, status_quo: np.ndarray, positions: np.ndarray, salience: np.ndarray
-) -> np.ndarray:
-    """Salience-weighted gain of the package over the status quo, per actor (scale 0–1)."""
-    gain = np.abs(status_quo - positions) - np.abs(package - positions)
-    return (salience * gain).sum(axis=1) / 100.0
+def grievance(overruled: np.ndarray, salience: np.ndarray, weight: float) -> np.ndarray:
+    """(N,) ``G_i = −ζ · Σ_k overruled_ik · s_ik``."""
+    return -weight * (overruled * salience).sum(axis=1)
 
 
-def domestic_value(
-    stakeholder_value: np.ndarray,
-    resources: np.ndarray,
-    home: np.ndarray,
-    own_value: np.ndarray,
-) -> np.ndarray:
-    """Resource-weighted value of the package to each delegation's home stakeholders.
-
-    A delegation without home stakeholders has no separate domestic voice: its own value stands.
-    """
-    n = len(own_value)
-    homed = home >= 0
-    total = np.bincount(home[homed], weights=resources[homed], minlength=n)
-    summed = np.bincount(home[homed], weights=(resources * stakeholder_value)[homed], minlength=n)
-    return np.divide(summed, total, out=own_value.astype(float).copy(), where=total > 0)
+def expectation(verdict: np.ndarray, table: np.ndarray, home: np.ndarray, informed: np.ndarray):
+    """(N,) ``Ŝ = S + (1 − π)(T − H)``: what the delegation expects home's score to be."""
+    return verdict + (1.0 - informed) * (table - home)
 
 
-def experienced_openness(access: float, transparency: float, seated: np.ndarray) -> np.ndarray:
-    """Ω_i: mean of access, transparency and whether i's own stakeholders were seated."""
-    return (access + transparency + seated.astype(float)) / 3.0
-
-
-def legitimacy(
-    domestic_openness: np.ndarray, openness: np.ndarray, weight: float, reference: float
-) -> np.ndarray:
-    """L_i = λ_L · o_i · (Ω_i − Ω₀): accountable governments must justify the process at home."""
-    return weight * domestic_openness * (openness - reference)
-
-
-def classify(
-    score: np.ndarray, sign_threshold: float, refuse_threshold: float, may_defer: np.ndarray
-) -> np.ndarray:
-    """Decision codes from scores."""
-    midpoint = (sign_threshold + refuse_threshold) / 2.0
-    undecided = np.where(may_defer, DEFER, np.where(score >= midpoint, SIGN, REFUSE))
-    return np.where(
-        score >= sign_threshold, SIGN, np.where(score < refuse_threshold, REFUSE, undecided)
-    ).astype(np.int8)
+def classify(verdict: np.ndarray, belief: np.ndarray, deferral: bool) -> np.ndarray:
+    """Decision codes: sign if home's score ≥ 0; else defer if the delegation expected ≥ 0; else refuse."""
+    undecided = DEFER if deferral else REFUSE
+    return np.where(verdict >= 0.0, SIGN, np.where(belief >= 0.0, undecided, REFUSE)).astype(
+        np.int8
+    )
 
 
 @dataclass(frozen=True)
@@ -86,13 +70,19 @@ class Cascade:
     steps: list[tuple[int, np.ndarray, np.ndarray]]
 
 
+def peer_shares(peers: np.ndarray) -> np.ndarray:
+    """(N, N) each peer's share of a delegation's bloc ties (self excluded; zero rows for none)."""
+    weights = peers * (1.0 - np.eye(len(peers)))
+    totals = weights.sum(axis=1, keepdims=True)
+    return np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
+
+
 def cascade(
-    base: np.ndarray,
-    peers: np.ndarray,
+    verdict: np.ndarray,
+    belief: np.ndarray,
+    shares: np.ndarray,
     bloc_pull: float,
-    sign_threshold: float,
-    refuse_threshold: float,
-    may_defer: np.ndarray,
+    deferral: bool,
 ) -> Cascade:
     """Solve decisions and bloc pull to a fixed point: a refusal cascade.
 
@@ -103,27 +93,20 @@ def cascade(
     threshold cascade; Granovetter 1978).
 
     Args:
-        base: (N,) score without bloc pull.
-        peers: (N, N) bloc overlap (diagonal ignored); a peer's weight is its share of the
-            delegation's bloc ties.
+        verdict: (N,) home's score without bloc pull, ``H + G − θ``.
+        belief: (N,) the delegation's expectation of it, without bloc pull.
+        shares: (N, N) each peer's share of the delegation's bloc ties (:func:`peer_shares`).
         bloc_pull: β_bloc; zero switches the cascade off.
-        sign_threshold: sign at or above this score.
-        refuse_threshold: refuse below this score.
-        may_defer: (N,) who would defer when undecided.
+        deferral: whether a delegation surprised by home's verdict defers (else refuses).
     """
-    n = len(base)
-    weights = peers * (1.0 - np.eye(n))
-    totals = weights.sum(axis=1)
-    weights = np.divide(
-        weights, totals[:, None], out=np.zeros_like(weights), where=totals[:, None] > 0
-    )
-    has_peers = (totals > 0) & (bloc_pull > 0)
+    n = len(verdict)
+    has_peers = shares.any(axis=1) & (bloc_pull > 0)
     signing = np.ones(n)
     previous = None
     steps = []
     for step in range(n + 1):
-        pull = bloc_pull * (weights @ signing - 0.5) * has_peers
-        decisions = classify(base + pull, sign_threshold, refuse_threshold, may_defer)
+        pull = bloc_pull * (shares @ signing - 0.5) * has_peers
+        decisions = classify(verdict + pull, belief + pull, deferral)
         changed = np.arange(n) if previous is None else np.flatnonzero(decisions != previous)
         if changed.size:
             steps.append((step, changed, decisions[changed].copy()))
