@@ -13,6 +13,8 @@ from typing import Annotated, get_args
 import typer
 
 from sim import InputError, load_scenario, run_conference
+from sim.analysis.attribution import render as render_attribution
+from sim.analysis.attribution import run_attribution
 from sim.compare import render as render_comparison
 from sim.compare import run_comparison
 from sim.errors import Problem
@@ -337,18 +339,45 @@ def compare(
             "--b", metavar="K=V|FILE", help="Design B: overrides or a design TOML (repeatable)."
         ),
     ] = None,
-    replicates: Annotated[int, typer.Option(min=2, help="Paired replicates.")] = 100,
+    replicates: Annotated[
+        int | None,
+        typer.Option(min=2, help="Paired replicates (default 100; 20 with --attribute)."),
+    ] = None,
     seed: Annotated[
         int, typer.Option(min=0, help="Seed of the replicates' seeds and of the bootstrap.")
     ] = 1,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    attribute: Annotated[
+        bool,
+        typer.Option(
+            "--attribute",
+            help="Also attribute B − A to the mechanisms: Shapley values over their switches.",
+        ),
+    ] = False,
+    mechanisms: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--mechanisms",
+            metavar="NAME[,NAME...]",
+            help="Mechanisms to attribute over (default all; 2^m × 2 × replicates runs).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Compare two process designs on the same scenario with common random numbers."""
+    if replicates is None:
+        replicates = 20 if attribute else 100
     with user_errors():
+        if mechanisms and not attribute:
+            raise InputError.single("--mechanisms", ",".join(mechanisms), "needs --attribute")
         try:
             result, name, design_a, design_b = run_comparison(
                 scenario, a or [], b or [], replicates, seed, workers
+            )
+            attribution = (
+                run_attribution(scenario, a or [], b or [], mechanisms, replicates, seed, workers)
+                if attribute
+                else None
             )
         except Interrupted:
             typer.echo("interrupted", err=True)
@@ -360,9 +389,14 @@ def compare(
             "b": [[p, v] for p, v in design_b],
             **result,
         }
+        if attribution is not None:
+            payload["attribution"] = attribution
         typer.echo(json.dumps(payload, indent=2))
     else:
         typer.echo(render_comparison(result, name, design_a, design_b), nl=False)
+        if attribution is not None:
+            typer.echo("")
+            typer.echo(render_attribution(attribution), nl=False)
 
 
 @app.command()

@@ -1,0 +1,1 @@
+"""Analyses built on many runs: attribution of design differences to mechanisms."""
