@@ -351,11 +351,7 @@ class ConferenceModel(Model):
             return False, None
         if a.final_rule is None:
             return True, None
-        band = (self.band / 100.0) ** 2  # the band of one provision, in value units
-        expected = belief[:, None]
-        result = decision.tally(
-            a.final_rule, expected > band, expected < -band, a.votes, a.capability
-        )
+        result = signing.package_vote(belief, a.final_rule, a.votes, a.capability, self.band)
         return bool(result.passed[0]), result
 
 

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.mechanisms.decision import tally
+
 SIGN, REFUSE, DEFER, NONE = 0, 1, 2, 3
 DECISIONS = ("sign", "refuse", "defer", "none")
 
@@ -44,6 +46,25 @@ def grievance(overruled: np.ndarray, salience: np.ndarray, weight: float) -> np.
 def expectation(verdict: np.ndarray, table: np.ndarray, home: np.ndarray, informed: np.ndarray):
     """(N,) ``Ŝ = S + (1 − π)(T − H)``: what the delegation expects home's score to be."""
     return verdict + (1.0 - informed) * (table - home)
+
+
+def package_vote(belief: np.ndarray, rule, votes: np.ndarray, capability: np.ndarray, band: float):
+    """The vote on the package: each delegation votes by whether it expects its home to sign.
+
+    Args:
+        belief: (N,) each delegation's expectation of home's score, ``Ŝ``.
+        rule: the final rule (a ``RuleSpec``).
+        votes: (N,) formal votes.
+        capability: (N,).
+        band: the abstention band of one provision, in points; in value units it is
+            ``(band / 100)²``.
+
+    Returns:
+        The tally (arrays of length 1).
+    """
+    margin = (band / 100.0) ** 2
+    expected = belief[:, None]
+    return tally(rule, expected > margin, expected < -margin, votes, capability)
 
 
 def classify(verdict: np.ndarray, belief: np.ndarray, deferral: bool) -> np.ndarray:
