@@ -139,3 +139,26 @@ def test_readme_example_output_is_what_the_command_prints():
     )
     missing = [line for line in shown if line not in printed]
     assert not missing, f"README example lines no longer printed: {missing}"
+
+
+def test_every_coefficient_has_a_documented_default_and_range():
+    """docs/model.md §6 lists every coefficient with the schema's default and the range of
+    sim.analysis.ranges; nothing is missing on either side."""
+    from sim.analysis.ranges import FITTED, PLAUSIBLE
+
+    text = (ROOT / "docs" / "model.md").read_text()
+    table = text.split("## 6. Input data and coefficients", 1)[1].split("## 7.", 1)[0]
+    rows = {}
+    for line in table.splitlines():
+        match = re.match(r"^\| `([^`]+)` \| ([^|]+) \| ([^|]+) \| ([^|]+) \|", line)
+        if match:
+            low, high = (float(x) for x in match.group(3).strip().split("–"))
+            rows[match.group(1)] = (match.group(2).strip(), (low, high), match.group(4))
+    assert set(rows) == set(PLAUSIBLE)
+    defaults = schema_keys()
+    for key, (default, bounds, reason) in rows.items():
+        assert float(default) == float(defaults[key]), key
+        assert bounds == PLAUSIBLE[key], key
+        low, high = bounds
+        assert low <= float(default) <= high, key
+        assert ("*fitted*" in reason) == (key in FITTED), key
