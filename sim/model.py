@@ -259,6 +259,8 @@ class ConferenceModel(Model):
         self.log.record(self.round, "decision", self.draft, open_, result, yes, no, reservation)
 
     def _adopt(self, newly: np.ndarray, text: np.ndarray, objectors: np.ndarray, how: str) -> None:
+        if not newly.any():
+            return
         self.adopted |= newly
         self.value = np.where(newly, text, self.value)
         self.settled_round[newly] = self.round
