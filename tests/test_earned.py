@@ -195,3 +195,27 @@ def test_transparency_acts_only_through_what_home_follows():
     assert np.array_equal(dark.final_preferences, lit.final_preferences)
     assert (dark.decision_codes == lit.decision_codes).all()
     assert not np.array_equal(dark.informed, lit.informed)
+
+
+@pytest.mark.parametrize("experiment", ["openness_sweep", "rule_ladder"])
+def test_every_factor_of_the_shipped_experiments_moves_what_wcit_agrees_or_who_signs(experiment):
+    """From the first design point, changing one factor at a time changes the metrics."""
+    from sim.experiment import load_experiment
+
+    _, plan, _ = load_experiment(ROOT / "experiments" / f"{experiment}.toml")
+    base = plan.points[0]
+
+    def metrics(point):
+        scenario = plan.scenario(plan.points.index(point))
+        return [run_conference(scenario, seed).metrics for seed in range(4)]
+
+    reference = metrics(base)
+    for f, column in enumerate(plan.columns):
+        values = {point[f] for point in plan.points}
+        if len(values) < 2:
+            continue
+        changed = [
+            metrics(tuple(value if g == f else base[g] for g in range(len(base))))
+            for value in values - {base[f]}
+        ]
+        assert all(other != reference for other in changed), column
