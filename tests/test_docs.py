@@ -162,3 +162,15 @@ def test_every_coefficient_has_a_documented_default_and_range():
         low, high = bounds
         assert low <= float(default) <= high, key
         assert ("*fitted*" in reason) == (key in FITTED), key
+
+
+def test_every_metric_is_documented():
+    from sim.metrics import METRIC_NAMES
+
+    experiments = (ROOT / "docs" / "experiments.md").read_text()
+    line = next(row for row in experiments.splitlines() if row.startswith("| `outputs.metrics`"))
+    listed = re.findall(r"`([a-z_]+)`", line.split("Metrics stored per run:", 1)[1])
+    assert tuple(listed) == METRIC_NAMES
+    model = (ROOT / "docs" / "model.md").read_text().split("### 7.7 Metrics", 1)[1]
+    for name in METRIC_NAMES:
+        assert f"`{name}`" in model, name
