@@ -102,7 +102,7 @@ class ConferenceModel(Model):
         self.chair = drafting.Accommodation.start(k, process.chair.accommodation)
         self.objections = 0
         self.signing_codes: np.ndarray | None = None
-        self.log = RoundLog()
+        self.log: list[Decision] = []  # every decision taken, in order
         self.end: dict = {}
 
         self.agent_ids = itertools.count(1)  # see sim.agents._IdsOnModel
@@ -256,7 +256,9 @@ class ConferenceModel(Model):
                 self.chair, self.draft, self.preferences, self.objectors, a.capability, reach
             )
         self.objections = int(result.no[open_].sum())
-        self.log.record(self.round, "decision", self.draft, open_, result, yes, no, reservation)
+        self.log.append(
+            Decision(self.round, "decision", self.draft, open_, result, yes, no, reservation)
+        )
 
     def _adopt(self, newly: np.ndarray, text: np.ndarray, objectors: np.ndarray, how: str) -> None:
         if not newly.any():
@@ -298,8 +300,10 @@ class ConferenceModel(Model):
             self._adopt(self.called & result.passed, voted, no, "fallback")
             self.settled_by[open_ & ~self.called] = "no vote called"
             if self.called.any():
-                self.log.record(
-                    self.round, "fallback", voted, self.called, result, yes, no, a.status_quo
+                self.log.append(
+                    Decision(
+                        self.round, "fallback", voted, self.called, result, yes, no, a.status_quo
+                    )
                 )
         self.settled[:] = True
 
@@ -358,7 +362,10 @@ class ConferenceModel(Model):
 
 
 class Decision(NamedTuple):
-    """One decision on the open provisions: arrays over K provisions (objectors N × K)."""
+    """One decision on the open provisions: arrays over K provisions (objectors N × K).
+
+    The model never changes these arrays in place after recording them.
+    """
 
     round: int
     stage: str  # "decision" or "fallback"
@@ -368,35 +375,3 @@ class Decision(NamedTuple):
     supporters: np.ndarray
     objectors: np.ndarray
     reservation: np.ndarray
-
-
-class RoundLog:
-    """Every decision taken, in order."""
-
-    def __init__(self):
-        self.rows: list[Decision] = []
-
-    def record(
-        self,
-        round_: int,
-        stage: str,
-        draft: np.ndarray,
-        decided: np.ndarray,
-        result: Tally,
-        supporters: np.ndarray,
-        objectors: np.ndarray,
-        reservation: np.ndarray,
-    ) -> None:
-        """Keep one decision's arrays (the model never changes them in place after this)."""
-        self.rows.append(
-            Decision(
-                round_,
-                stage,
-                draft,
-                decided,
-                result,
-                supporters,
-                objectors,
-                reservation,
-            )
-        )

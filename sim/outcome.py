@@ -106,7 +106,7 @@ class Outcome:
             overruled=model.overruled.copy(),
             votes_called=model.called.copy(),
             cascade_steps=cascade.steps if cascade else [],
-            log_rows=model.log.rows,
+            log_rows=model.log,
             round_records=model.datacollector.model_vars,
         )
         outcome.metrics = metric_functions.compute(outcome)
