@@ -112,3 +112,57 @@ def test_wcit_provenance_table_matches_the_data():
     assert set(rows) == {d.id for d in spec.delegations}
     for d in spec.delegations:
         assert rows[d.id] == (d.capability, d.domestic_openness), d.id
+
+
+def read_csv(path):
+    import csv
+
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_every_country_position_is_a_row_of_the_coding_table():
+    """delegations.csv's pos_ cells are exactly evidence.csv: each with a checkable source dated
+    before the forced vote of 13 December 2012, and none resting on a withheld report."""
+    import datetime
+    import re
+
+    evidence = read_csv(WCIT / "evidence.csv")
+    coded = {(row["delegation"], row["provision"]): row for row in evidence}
+    assert len(coded) == len(evidence), "one row per cell"
+    cells = {}
+    for row in read_csv(WCIT / "delegations.csv"):
+        for key, value in row.items():
+            if key.startswith("pos_") and value.strip():
+                cells[(row["id"], key[4:])] = float(value)
+    assert set(cells) == set(coded)
+    ids = {d.id for d in load_scenario(WCIT).delegations}
+    for key, row in coded.items():
+        assert key[0] in ids and key[1] in PROVISIONS, key
+        assert float(row["value"]) == cells[key], key
+        assert 0 <= float(row["value"]) <= 100, key
+        assert row["status"] in {"VERIFIED", "INFERRED"}, key
+        assert row["basis"] in {"own", "co-sponsor", "regional"}, key
+        assert row["source_title"].strip() and row["note"].strip(), key
+        assert all(u.strip().startswith("http") for u in row["source_url"].split(" ; ")), key
+        dates = re.findall(r"\d{4}-\d{2}(?:-\d{2})?", row["date"])
+        assert dates, key
+        latest = max(dates)
+        latest = latest if len(latest) == 10 else latest + "-01"
+        assert datetime.date.fromisoformat(latest) < datetime.date(2012, 12, 13), key
+        assert "withheld" not in (row["source_title"] + row["note"]).lower(), key
+
+
+def test_every_target_delegation_was_searched():
+    """The 40 largest delegations, every CITEL and APT member, and ATU members with a record of
+    their own appear in searched.csv; those with cells say so."""
+    searched = {row["delegation"]: row for row in read_csv(WCIT / "searched.csv")}
+    spec = load_scenario(WCIT)
+    by_size = sorted(spec.delegations, key=lambda d: -d.capability)
+    targets = {d.id for d in by_size[:40]}
+    targets |= {d.id for d in spec.delegations if d.bloc in ("CITEL", "APT")}
+    assert targets <= set(searched)
+    with_cells = {row["delegation"] for row in read_csv(WCIT / "evidence.csv")}
+    for did, row in searched.items():
+        assert row["result"] in {"cells", "none"}, did
+        assert (row["result"] == "cells") == (did in with_cells), did
