@@ -48,47 +48,68 @@ def main() -> None:
             return "never"
         return f"{s['mean']:.{digits}f} [{s['low']:.{digits}f}, {s['high']:.{digits}f}]"
 
-    print(f"WCIT-12: model against record over {args.replicates} seeds")
-    if args.overrides:
-        print(f"  with {' '.join(args.overrides)}")
-    print(f"\n  {'pattern':<48}{'record':<18}model (mean [5%, 95%])")
-    print(
-        f"  {'share of the roster signing':<48}"
-        f"{f'{record.share_signed:.3f} ({record.signed}/{record.roster})':<18}{model('share_signed')}"
+    rows = [("pattern", "record", "model (mean [5%, 95%])")]
+    rows.append(
+        (
+            "share of the roster signing",
+            f"{record.share_signed:.3f} ({record.signed}/{record.roster})",
+            model("share_signed"),
+        )
     )
-    signed = np.mean([m["signed"] for m in metrics])
-    refused = np.mean([m["refused"] for m in metrics])
-    deferred = np.mean([m["deferred"] for m in metrics])
-    print(
-        f"  {'signed · refused · deferred':<48}"
-        f"{f'{record.signed} · {record.roster - record.signed}':<18}"
-        f"{signed:.1f} · {refused:.1f} · {deferred:.1f}"
+    signed, refused, deferred = (
+        np.mean([m[k] for m in metrics]) for k in ("signed", "refused", "deferred")
+    )
+    rows.append(
+        (
+            "signed · refused or deferred",
+            f"{record.signed} · {record.roster - record.signed}",
+            f"{signed:.1f} · {refused + deferred:.1f} ({refused:.1f} refused, {deferred:.1f} deferred)",
+        )
     )
     for vote in record.votes:
         p = vote["provision"]
-        print(f"  {f'{p}: decided by a vote':<48}{'yes':<18}{model(f'{p}:taken', 2)} of runs")
+        rows.append((f"{p}: decided by a vote", "yes", f"{model(f'{p}:taken', 2)} of runs"))
         tally = " – ".join(f"{summary[f'{p}:{s}']['mean']:.1f}" for s in ("yes", "no", "abstain"))
         recorded = " – ".join(str(vote[s]) for s in ("yes", "no", "abstain"))
-        print(f"  {f'{p}: for – against – abstain':<48}{recorded:<18}{tally}")
+        rows.append((f"{p}: for – against – abstain", recorded, tally))
         yes, no, abstain = (summary[f"{p}:{s}"]["mean"] for s in ("yes", "no", "abstain"))
         if summary[f"{p}:yes"]["runs"]:
-            print(
-                f"  {f'{p}: share for, among those voting':<48}"
-                f"{vote['yes'] / (vote['yes'] + vote['no']):<18.3f}{yes / (yes + no):.3f}"
+            rows.append(
+                (
+                    f"{p}: share for, among those voting",
+                    f"{vote['yes'] / (vote['yes'] + vote['no']):.3f}",
+                    f"{yes / (yes + no):.3f}",
+                )
             )
-            print(
-                f"  {f'{p}: share abstaining':<48}"
-                f"{vote['abstain'] / (vote['yes'] + vote['no'] + vote['abstain']):<18.3f}"
-                f"{abstain / (yes + no + abstain):.3f}"
+            rows.append(
+                (
+                    f"{p}: share abstaining",
+                    f"{vote['abstain'] / (vote['yes'] + vote['no'] + vote['abstain']):.3f}",
+                    f"{abstain / (yes + no + abstain):.3f}",
+                )
             )
-    print(
-        f"  {'by consensus before the deadline: ' + ', '.join(record.early_consensus):<48}"
-        f"{'all':<18}{model('early_consensus', 2)}"
+    rows.append(
+        (
+            f"by consensus before the deadline ({', '.join(record.early_consensus)})",
+            "all",
+            f"{model('early_consensus', 2)} of them",
+        )
     )
-    print(
-        f"  {'decided late by a vote: ' + ', '.join(record.late_vote):<48}"
-        f"{'all':<18}{model('late_vote', 2)}"
+    rows.append(
+        (
+            f"decided late by a vote ({', '.join(record.late_vote)})",
+            "all",
+            f"{model('late_vote', 2)} of them",
+        )
     )
+    print(f"WCIT-12: model against record over {args.replicates} seeds")
+    if args.overrides:
+        print(f"  with {' '.join(args.overrides)}")
+    width = max(len(r[0]) for r in rows) + 2
+    record_width = max(len(r[1]) for r in rows) + 2
+    print()
+    for label, recorded, modelled in rows:
+        print(f"  {label:<{width}}{recorded:<{record_width}}{modelled}")
     print("\n  how each provision was settled (share of runs)")
     for pid, counts in fates.items():
         shown = ", ".join(f"{how} {n / args.replicates:.0%}" for how, n in counts.most_common(3))

@@ -131,7 +131,7 @@ def summarise(runs: list[dict[str, float]]) -> dict[str, dict[str, float]]:
         if values.size == 0:
             summary[key] = {"mean": np.nan, "low": np.nan, "high": np.nan, "runs": 0}
             continue
-        low, high = np.percentile(values, [5, 95])
+        low, high = np.percentile(values, [5, 95], method="inverted_cdf")  # observed values
         summary[key] = {
             "mean": float(values.mean()),
             "low": float(low),
