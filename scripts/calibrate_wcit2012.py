@@ -45,11 +45,19 @@ from sim.terms import terms
 SCENARIO = ROOT / "scenarios" / "wcit2012"
 OPEN = ROOT / "scenarios" / "wcit2012_open"
 
-CALL_COST = (0.005, 0.01, 0.02, 0.04, 0.07, 0.1)
+CALL_COST = (0.0, 0.005, 0.01, 0.02, 0.04, 0.07, 0.1)
 BAND = (1.0, 2.0, 3.0, 5.0, 8.0)
-THRESHOLD = tuple(np.round(np.arange(0.0, 0.1001, 0.005), 3))
-GRIEVANCE = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
-BLOC_PULL = (0.0, 0.05, 0.1, 0.2)
+
+
+def levels(key: str, count: int) -> tuple[float, ...]:
+    """``count`` evenly spaced values across a coefficient's plausible range."""
+    low, high = PLAUSIBLE[key]
+    return tuple(float(v) for v in np.round(np.linspace(low, high, count), 4))
+
+
+THRESHOLD = levels("process.signing.sign_threshold", 31)
+GRIEVANCE = levels("process.signing.grievance", 7)
+BLOC_PULL = levels("process.signing.bloc_pull", 5)
 QUICK = {"CALL_COST": (0.01, 0.04), "BAND": (1.0, 5.0)}
 
 
@@ -126,7 +134,38 @@ def fit(replicates: int, record, grids) -> tuple[dict, list]:
         best = min(t[0] for t in table)
         print(f"  call_cost {call_cost:<6} band {band:<4} best so far {best:8.2f}", flush=True)
     table.sort(key=lambda t: t[0])
-    return table[0][1], table
+    return choose(table), table
+
+
+#: Points whose discrepancy is within this of the best fit the record equally well.
+NEAR = 0.05
+#: The coefficients' defaults (docs/model.md §6): among equally good points, the fit keeps the
+#: one nearest them, so that a flat direction of the fit does not move a coefficient for nothing.
+DEFAULTS = {"call_cost": 0.02, "band": 1.0, "threshold": 0.0, "grievance": 0.1, "bloc_pull": 0.1}
+KEYS = {
+    "call_cost": "process.voting.call_cost",
+    "band": "process.abstain_band",
+    "threshold": "process.signing.sign_threshold",
+    "grievance": "process.signing.grievance",
+    "bloc_pull": "process.signing.bloc_pull",
+}
+
+
+def near_optimal(table: list) -> list:
+    """The points that fit the record as well as the best, up to ``NEAR``."""
+    return [row for row in table if row[0] <= table[0][0] + NEAR]
+
+
+def choose(table: list) -> dict:
+    """Among the near-optimal points, the one nearest the defaults (each axis over its range)."""
+
+    def distance(point: dict) -> float:
+        return sum(
+            ((point[k] - DEFAULTS[k]) / (PLAUSIBLE[KEYS[k]][1] - PLAUSIBLE[KEYS[k]][0])) ** 2
+            for k in DEFAULTS
+        )
+
+    return min((row[1] for row in near_optimal(table)), key=distance)
 
 
 def openness_effect(extra: list[str], replicates: int) -> tuple[float, float, float]:
@@ -153,6 +192,12 @@ def main() -> None:
     for total, point, parts in table[:5]:
         shown = ", ".join(f"{k} {v:.2f}" for k, v in parts.items() if k != "total")
         print(f"  {total:7.2f}  {point}\n           {shown}")
+    ridge = near_optimal(table)
+    print(f"\n{len(ridge)} points fit within {NEAR} of the best; over them:")
+    for k in DEFAULTS:
+        values = sorted({row[1][k] for row in ridge})
+        print(f"  {KEYS[k]:<34} {values[0]:g} … {values[-1]:g}  ({len(values)} levels)")
+    print(f"chosen (nearest the defaults): {best}")
     fitted = overrides(**best)
     # the re-solved signing stage must be the model's own: check against full runs
     scenario = load_scenario(SCENARIO, fitted)

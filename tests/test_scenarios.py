@@ -166,3 +166,17 @@ def test_every_target_delegation_was_searched():
     for did, row in searched.items():
         assert row["result"] in {"cells", "none"}, did
         assert (row["result"] == "cells") == (did in with_cells), did
+
+
+def test_every_source_the_wcit_record_cites_is_listed():
+    """record.toml's patterns name their sources; each is an entry of PROVENANCE.md §11."""
+    import re
+    import tomllib
+
+    record = tomllib.loads((WCIT / "record.toml").read_text())
+    cited = set(record["signing"]["sources"])
+    for vote in record["votes"]:
+        cited |= set(vote["sources"])
+    cited |= set(re.findall(r"\[(S\d+)\]", (WCIT / "record.toml").read_text()))
+    listed = set(re.findall(r"^- \[(S\d+)\]", (WCIT / "PROVENANCE.md").read_text(), re.M))
+    assert cited and cited <= listed, sorted(cited - listed)

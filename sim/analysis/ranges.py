@@ -25,7 +25,7 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
     "process.concession.salience_holdout": (0.0, 0.8),
     "process.voting.call_cost": (0.0, 0.1),
     "process.abstain_band": (0.0, 8.0),
-    "process.signing.sign_threshold": (0.0, 0.1),
+    "process.signing.sign_threshold": (0.0, 0.3),
     "process.signing.grievance": (0.0, 0.3),
     "process.signing.bloc_pull": (0.0, 0.2),
 }
