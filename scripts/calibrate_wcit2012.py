@@ -40,6 +40,7 @@ from sim.analysis.patterns import discrepancy, patterns, read_record, summarise
 from sim.analysis.ranges import PLAUSIBLE
 from sim.mechanisms import signing
 from sim.metrics import compute
+from sim.scenario import Process
 from sim.terms import terms
 
 SCENARIO = ROOT / "scenarios" / "wcit2012"
@@ -139,15 +140,22 @@ def fit(replicates: int, record, grids) -> tuple[dict, list]:
 
 #: Points whose discrepancy is within this of the best fit the record equally well.
 NEAR = 0.05
-#: The coefficients' defaults (docs/model.md §6): among equally good points, the fit keeps the
-#: one nearest them, so that a flat direction of the fit does not move a coefficient for nothing.
-DEFAULTS = {"call_cost": 0.02, "band": 1.0, "threshold": 0.0, "grievance": 0.1, "bloc_pull": 0.1}
 KEYS = {
     "call_cost": "process.voting.call_cost",
     "band": "process.abstain_band",
     "threshold": "process.signing.sign_threshold",
     "grievance": "process.signing.grievance",
     "bloc_pull": "process.signing.bloc_pull",
+}
+_DEFAULT = Process()
+#: The coefficients' defaults (docs/model.md §6): among equally good points, the fit keeps the
+#: one nearest them, so that a flat direction of the fit does not move a coefficient for nothing.
+DEFAULTS = {
+    "call_cost": _DEFAULT.voting.call_cost,
+    "band": _DEFAULT.abstain_band,
+    "threshold": _DEFAULT.signing.sign_threshold,
+    "grievance": _DEFAULT.signing.grievance,
+    "bloc_pull": _DEFAULT.signing.bloc_pull,
 }
 
 

@@ -80,3 +80,55 @@ def test_the_validation_script_prints_model_beside_record():
     assert "share of the roster signing" in result.stdout
     assert "0.580 (76/131)" in result.stdout
     assert "77 – 33 – 8" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def calibration():
+    import runpy
+
+    return runpy.run_path(str(ROOT / "scripts" / "calibrate_wcit2012.py"), run_name="calibration")
+
+
+def test_the_shipped_wcit_fit_reproduces_the_record_patterns(record):
+    """The fitted coefficients in scenario.toml keep every pattern near the record at once."""
+    runs = [patterns(run_conference(load_scenario(WCIT), seed), record) for seed in range(40)]
+    summary = summarise(runs)
+    parts = discrepancy(summary, record)
+    assert abs(summary["share_signed"]["mean"] - record.share_signed) < 0.03
+    assert summary["preamble:taken"]["mean"] == 1.0
+    assert summary["early_consensus"]["mean"] == 1.0
+    assert summary["late_vote"]["mean"] > 0.95
+    assert parts["total"] < 3.0, parts
+
+
+def test_the_calibration_resolves_signing_as_the_model_does(calibration):
+    """The fit re-solves only the signing stage; it must equal a full run at any coefficients."""
+    from sim.terms import terms
+
+    negotiation = load_scenario(WCIT)
+    for threshold, grievance, pull in ((0.0, 0.0, 0.0), (0.25, 0.3, 0.2), (0.1, 0.15, 0.05)):
+        items = [
+            f"process.signing.sign_threshold={threshold}",
+            f"process.signing.grievance={grievance}",
+            f"process.signing.bloc_pull={pull}",
+        ]
+        full_scenario = load_scenario(WCIT, items)
+        shares = terms(full_scenario).peer_shares
+        band = negotiation.process.abstain_band
+        for seed in range(3):
+            full = run_conference(full_scenario, seed)
+            again = calibration["resign"](
+                run_conference(negotiation, seed), shares, band, threshold, grievance, pull
+            )
+            assert (full.decision_codes == again.decision_codes).all()
+            assert full.metrics == again.metrics
+
+
+def test_among_equally_good_points_the_fit_keeps_the_one_nearest_the_defaults(calibration):
+    defaults = calibration["DEFAULTS"]
+    near = dict(defaults, threshold=0.16)
+    far = dict(defaults, threshold=0.16, grievance=0.3, bloc_pull=0.0)
+    worse = dict(defaults)
+    table = [(1.00, far, {}), (1.01, near, {}), (9.0, worse, {})]
+    assert calibration["choose"](table) == near
+    assert calibration["choose"]([(1.0, far, {}), (2.0, near, {})]) == far
