@@ -174,3 +174,22 @@ def test_every_metric_is_documented():
     model = (ROOT / "docs" / "model.md").read_text().split("### 7.7 Metrics", 1)[1]
     for name in METRIC_NAMES:
         assert f"`{name}`" in model, name
+
+
+def test_the_validation_page_shows_the_fit_the_scenario_ships():
+    """docs/validation.md's fit table names every fitted coefficient with the value in
+    scenarios/wcit2012, inside its plausible range."""
+    from sim import load_scenario
+    from sim.analysis.ranges import FITTED, PLAUSIBLE
+
+    text = (ROOT / "docs" / "validation.md").read_text()
+    rows = dict(re.findall(r"^\| `([^`]+)` \| [^|]+ \| \*\*([^*]+)\*\* \|", text, re.M))
+    assert set(rows) == set(FITTED)
+    process = load_scenario(ROOT / "scenarios" / "wcit2012").process.model_dump()
+    for key, shown in rows.items():
+        value = process
+        for part in key.split(".")[1:]:
+            value = value[part]
+        assert float(shown) == value, key
+        low, high = PLAUSIBLE[key]
+        assert low <= value <= high, key
