@@ -15,8 +15,8 @@ import typer
 from sim import InputError, load_scenario, run_conference
 from sim.analysis.attribution import render as render_attribution
 from sim.analysis.attribution import run_attribution
+from sim.compare import Design, design, designs_file, run_comparison, write_comparison
 from sim.compare import render as render_comparison
-from sim.compare import run_comparison
 from sim.errors import Problem
 from sim.importers import parse_scale, read_table, to_scenario
 from sim.loader import load_with_inputs, scenario_file, scenario_json_schema, validate
@@ -316,12 +316,41 @@ def export(
             else:
                 frame.to_parquet(staging, index=False)
             staging.replace(target)
+            columns = target.with_name(f"{target.stem}.columns.csv")
+            write_text_atomically(columns, column_docs(frame.columns).to_csv(index=False))
         except OSError as err:
             staging.unlink(missing_ok=True)
             raise InputError.single(
                 str(target), "--out", f"cannot write: {err.strerror or err}"
             ) from None
-    typer.echo(f"wrote {len(frame)} rows to {target}", err=True)
+    typer.echo(
+        f"wrote {len(frame)} rows to {target} (columns explained in {columns.name})", err=True
+    )
+
+
+#: Meanings of a results table's bookkeeping columns.
+BOOKKEEPING = {
+    "run_index": "Run number within the sweep (0-based).",
+    "replicate": "Replicate number within its design point (0-based).",
+    "seed": "Seed of the run's random generator.",
+    "delegation": "Delegation id, as in the scenario.",
+    "decision": "The delegation's signing decision: sign, refuse, defer or none.",
+}
+
+
+def column_docs(columns):
+    """A table documenting ``columns``: label, unit, meaning and better direction of each."""
+    import pandas as pd
+
+    from sim.catalogue import columns_table
+
+    rows = columns_table(list(columns))
+    for row in rows:
+        if row["column"] in BOOKKEEPING:
+            row["meaning"] = BOOKKEEPING[row["column"]]
+        elif not row["meaning"]:
+            row["meaning"] = "A factor of the experiment: the scenario key it sets."
+    return pd.DataFrame(rows)
 
 
 @app.command()
@@ -337,6 +366,17 @@ def compare(
         list[str] | None,
         typer.Option(
             "--b", metavar="K=V|FILE", help="Design B: overrides or a design TOML (repeatable)."
+        ),
+    ] = None,
+    a_name: Annotated[str, typer.Option("--a-name", help="Name of design A.")] = "A",
+    b_name: Annotated[str, typer.Option("--b-name", help="Name of design B.")] = "B",
+    designs: Annotated[
+        Path | None,
+        typer.Option(
+            "--designs",
+            metavar="FILE",
+            help="Named designs in a TOML file ([designs.NAME] tables; baseline = NAME), "
+            "each compared with the baseline. Instead of --a/--b.",
         ),
     ] = None,
     replicates: Annotated[
@@ -362,38 +402,80 @@ def compare(
             help="Mechanisms to attribute over (default all; 2^m × 2 × replicates runs).",
         ),
     ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write comparison.json, metrics.csv, provisions.csv, changes.csv and "
+            "manifest.json here (for `treatysim plot` and `treatysim report`)."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Compare two process designs on the same scenario with common random numbers."""
+    """Compare process designs on the same scenario with common random numbers."""
     if replicates is None:
         replicates = 20 if attribute else 100
     with user_errors():
         if mechanisms and not attribute:
             raise InputError.single("--mechanisms", ",".join(mechanisms), "needs --attribute")
+        if designs is not None:
+            if a or b or a_name != "A" or b_name != "B":
+                raise InputError.single(
+                    "--designs", str(designs), "give designs either in a file or with --a/--b"
+                )
+            chosen = designs_file(designs)
+        else:
+            if a_name == b_name:
+                raise InputError.single("--b-name", b_name, "the two designs need different names")
+            chosen = [
+                Design(a_name, tuple(design(a or [], "--a"))),
+                Design(b_name, tuple(design(b or [], "--b"))),
+            ]
+        if attribute and len(chosen) != 2:
+            raise InputError.single("--attribute", "", "attribution compares exactly two designs")
         try:
-            result, name, design_a, design_b = run_comparison(
-                scenario, a or [], b or [], replicates, seed, workers
-            )
+            result, name = run_comparison(scenario, chosen, replicates, seed, workers)
             attribution = (
-                run_attribution(scenario, a or [], b or [], mechanisms, replicates, seed, workers)
+                run_attribution(
+                    scenario,
+                    list(chosen[0].overrides),
+                    list(chosen[1].overrides),
+                    mechanisms,
+                    replicates,
+                    seed,
+                    workers,
+                )
                 if attribute
                 else None
             )
         except Interrupted:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
-    if as_json:
-        payload = {
-            "scenario": name,
-            "a": [[p, v] for p, v in design_a],
-            "b": [[p, v] for p, v in design_b],
-            **result,
-        }
+        payload = {"scenario": name, **result}
+        if len(chosen) == 2:
+            payload["a"] = [[p, v] for p, v in chosen[0].overrides]
+            payload["b"] = [[p, v] for p, v in chosen[1].overrides]
         if attribution is not None:
             payload["attribution"] = attribution
+        if out is not None:
+            record = manifest(
+                kind="comparison",
+                scenario_file=str(scenario_file(scenario)),
+                designs=result["designs"],
+                baseline=result["baseline"],
+                replicates=replicates,
+                seed=seed,
+            )
+            try:
+                write_comparison(out, payload, record)
+            except OSError as err:
+                raise InputError.single(
+                    str(out), "--out", f"cannot write results: {err.strerror or err}"
+                ) from None
+            typer.echo(f"wrote the comparison to {out}", err=True)
+    if as_json:
         typer.echo(json.dumps(payload, indent=2))
     else:
-        typer.echo(render_comparison(result, name, design_a, design_b), nl=False)
+        typer.echo(render_comparison(result, name), nl=False)
         if attribution is not None:
             typer.echo("")
             typer.echo(render_attribution(attribution), nl=False)

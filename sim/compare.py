@@ -1,19 +1,27 @@
-"""Comparing two process designs on the same scenario with paired seeds.
+"""Comparing process designs on the same scenario with paired seeds.
 
-Both designs run on the same seeds (common random numbers: replicate ``r`` has the same seed
-under A and B), so each replicate gives a paired difference. For every metric the comparison
-reports the two means, the mean paired difference B − A and its 95% percentile bootstrap
-interval over replicates, and which delegations change their signing decision most often.
+Every design runs on the same seeds (common random numbers: replicate ``r`` has the same seed
+under each design), so each replicate gives a paired difference against the baseline, the first
+design. For every other design and every metric the comparison reports both means, the mean
+paired difference and its 95% percentile bootstrap interval over replicates; the agreed text of
+each provision under each design, with its paired difference; and which delegations change their
+signing decision most often. Designs carry names (``A`` and ``B`` unless named).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import tempfile
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from sim.catalogue import entry
 from sim.errors import InputError, Problem, read_toml
 from sim.experiment import Plan, fingerprint
 from sim.loader import read_raw, scenario_file, validate
@@ -56,22 +64,73 @@ def _flatten(data: dict, prefix: str = "") -> list[tuple[str, Any]]:
     return pairs
 
 
+@dataclass(frozen=True)
+class Design:
+    """A named process design: overrides of the scenario."""
+
+    name: str
+    overrides: tuple[tuple[str, Any], ...]
+
+    def describe(self) -> str:
+        """The overrides as ``path=value`` text."""
+        return (
+            ", ".join(f"{p}={v!r}" if isinstance(v, str) else f"{p}={v}" for p, v in self.overrides)
+            or "(the scenario as it is)"
+        )
+
+
+def designs_file(path: str | Path) -> list[Design]:
+    """Named designs from a TOML file, the baseline first.
+
+    The file holds one table per design under ``designs`` (overrides as nested tables or dotted
+    keys; an empty table is the scenario as it is) and optionally ``baseline = "NAME"``; without
+    it the first design is the baseline::
+
+        baseline = "ITU 2012"
+        [designs."ITU 2012"]
+        [designs.open]
+        process.openness = "multistakeholder"
+    """
+    path = Path(path)
+    where = str(path)
+    if not path.is_file():
+        raise InputError.single(where, "--designs", "no such designs file")
+    data = read_toml(path)
+    unknown = sorted(set(data) - {"designs", "baseline"})
+    if unknown:
+        raise InputError.single(where, unknown[0], "unknown key (expected designs, baseline)")
+    tables = data.get("designs")
+    if not isinstance(tables, dict) or len(tables) < 2:
+        raise InputError.single(where, "designs", "give at least two designs, each a table")
+    designs = []
+    for name, table in tables.items():
+        if not isinstance(table, dict):
+            raise InputError.single(where, f"designs.{name}", "a design is a table of overrides")
+        designs.append(Design(str(name), tuple(_flatten(table))))
+    baseline = data.get("baseline", designs[0].name)
+    names = [d.name for d in designs]
+    if baseline not in names:
+        raise InputError.single(
+            where, "baseline", f"{baseline!r} is not one of the designs: {', '.join(names)}"
+        )
+    return sorted(designs, key=lambda d: d.name != baseline)
+
+
 def comparison_plan(
-    scenario: str | Path,
-    a: list[tuple[str, Any]],
-    b: list[tuple[str, Any]],
-    replicates: int,
-    seed: int,
+    scenario: str | Path, designs: list[Design], replicates: int, seed: int
 ) -> Plan:
-    """A two-point plan, A then B, with seeds shared by replicate."""
+    """One design point per design, with seeds shared by replicate."""
     source = scenario_file(scenario)
     raw = read_raw(source)
     problems = []
-    for label, overrides in (("--a", a), ("--b", b)):
+    names = [d.name for d in designs]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(Problem("designs", name, "two designs have this name"))
+    for d in designs:
         try:
-            validate(with_overrides(raw.data, overrides), f"{source} with {label}", raw.origins)
+            validate(with_overrides(raw.data, d.overrides), f"{source} with {d.name}", raw.origins)
         except KeyError as err:
-            problems.append(Problem(label, "", err.args[0]))
+            problems.append(Problem(d.name, "", err.args[0]))
         except InputError as err:
             problems += err.problems
     if problems:
@@ -80,14 +139,17 @@ def comparison_plan(
         base=raw.data,
         origins=raw.origins,
         columns=("design",),
-        points=(("A",), ("B",)),
-        assignments=(tuple(a), tuple(b)),
+        points=tuple((d.name,) for d in designs),
+        assignments=tuple(d.overrides for d in designs),
         replicates=replicates,
         master_seed=seed,
         shared_seeds=True,
         metrics=METRIC_NAMES,
         decisions=True,
-        key=fingerprint("compare", raw.data, a, b, replicates, seed),
+        key=fingerprint(
+            "compare", raw.data, [[d.name, d.overrides] for d in designs], replicates, seed
+        ),
+        provisions=True,
     )
 
 
@@ -103,37 +165,86 @@ def bootstrap_interval(
     return float(low), float(high)
 
 
-def analyse(plan: Plan, sink: MemorySink) -> dict:
-    """Means, paired differences with intervals, and decision changes, from a finished comparison."""
+def _paired(a: np.ndarray, b: np.ndarray, seed: int) -> dict:
+    differences = b - a
+    low, high = bootstrap_interval(differences, seed)
+    return {
+        "a": float(a.mean()),
+        "b": float(b.mean()),
+        "difference": float(differences.mean()),
+        "interval": [low, high],
+    }
+
+
+def analyse(plan: Plan, sink: MemorySink, designs: list[Design]) -> dict:
+    """Per design against the baseline: metrics, agreed texts and decision changes."""
     width = 3 + len(plan.columns)
-    rows = sorted(sink.rows)
     n = plan.replicates
-    by_design = {"A": rows[:n], "B": rows[n:]}
-    metrics = {}
-    for m, name in enumerate(plan.metrics):
-        a = [row[width + m] for row in by_design["A"]]
-        b = [row[width + m] for row in by_design["B"]]
-        if any(v is None for v in a + b):
-            continue
-        a_values, b_values = np.array(a, dtype=float), np.array(b, dtype=float)
-        differences = b_values - a_values
-        low, high = bootstrap_interval(differences, plan.master_seed)
-        metrics[name] = {
-            "a": float(a_values.mean()),
-            "b": float(b_values.mean()),
-            "difference": float(differences.mean()),
-            "interval": [low, high],
-        }
+    rows = sorted(sink.rows)
+    by_point = [rows[p * n : (p + 1) * n] for p in range(len(designs))]
     decisions = {}
     for index, delegation, decision in sink.decisions:
         point, replicate = divmod(index, n)
         decisions[(delegation, replicate, point)] = decision
     delegations = list(dict.fromkeys(d for d, _, _ in decisions))
+    texts: dict[tuple[str, int], np.ndarray] = {}
+    adopted: dict[tuple[str, int], np.ndarray] = {}
+    provision_ids = list(dict.fromkeys(pid for _, pid, _, _ in sink.provisions))
+    for pid in provision_ids:
+        for p in range(len(designs)):
+            texts[(pid, p)] = np.full(n, np.nan)
+            adopted[(pid, p)] = np.zeros(n, dtype=bool)
+    for index, pid, was_adopted, value in sink.provisions:
+        point, replicate = divmod(index, n)
+        texts[(pid, point)][replicate] = value
+        adopted[(pid, point)][replicate] = was_adopted
+    contrasts = []
+    for p in range(1, len(designs)):
+        metrics = {}
+        for m, name in enumerate(plan.metrics):
+            a = [row[width + m] for row in by_point[0]]
+            b = [row[width + m] for row in by_point[p]]
+            if any(v is None for v in a + b):
+                continue
+            metrics[name] = _paired(
+                np.array(a, dtype=float), np.array(b, dtype=float), plan.master_seed
+            )
+        provisions = []
+        for pid in provision_ids:
+            row = _paired(texts[(pid, 0)], texts[(pid, p)], plan.master_seed)
+            row["provision"] = pid
+            row["adopted_a"] = float(adopted[(pid, 0)].mean())
+            row["adopted_b"] = float(adopted[(pid, p)].mean())
+            provisions.append(row)
+        contrasts.append(
+            {
+                "design": designs[p].name,
+                "metrics": metrics,
+                "provisions": provisions,
+                "changes": _changes(decisions, delegations, n, p),
+            }
+        )
+    result = {
+        "replicates": n,
+        "seed": plan.master_seed,
+        "baseline": designs[0].name,
+        "designs": [
+            {"name": d.name, "overrides": [[k, v] for k, v in d.overrides]} for d in designs
+        ],
+        "contrasts": contrasts,
+    }
+    if len(contrasts) == 1:  # two designs: their contrast also at the top level
+        result["metrics"] = contrasts[0]["metrics"]
+        result["changes"] = contrasts[0]["changes"]
+    return result
+
+
+def _changes(decisions: dict, delegations: list[str], n: int, point: int) -> list[dict]:
     changes = []
     for delegation in delegations:
         transitions = Counter()
         for r in range(n):
-            before, after = decisions[(delegation, r, 0)], decisions[(delegation, r, 1)]
+            before, after = decisions[(delegation, r, 0)], decisions[(delegation, r, point)]
             if before != after:
                 transitions[f"{before} → {after}"] += 1
         changed = sum(transitions.values())
@@ -146,68 +257,197 @@ def analyse(plan: Plan, sink: MemorySink) -> dict:
                 }
             )
     changes.sort(key=lambda c: (-c["share_changed"], c["delegation"]))
-    return {"replicates": n, "seed": plan.master_seed, "metrics": metrics, "changes": changes}
+    return changes
 
 
-def render(result: dict, scenario_name: str, a: list, b: list, limit: int = 15) -> str:
-    """The comparison as text."""
-
-    def show(overrides):
-        return (
-            ", ".join(f"{p}={v!r}" if isinstance(v, str) else f"{p}={v}" for p, v in overrides)
-            or "(the scenario as it is)"
-        )
-
+def render(result: dict, scenario_name: str, limit: int = 15) -> str:
+    """The comparison as text: one section per design against the baseline."""
+    designs = {d["name"]: d for d in result["designs"]}
+    base = result["baseline"]
+    others = [c["design"] for c in result["contrasts"]]
     lines = [
-        f"{scenario_name}: design B against design A over {result['replicates']} paired replicates (seed {result['seed']})",
-        f"  A: {show(a)}",
-        f"  B: {show(b)}",
-        "",
-        f"  {'metric':<24}{'A':>10}{'B':>10}{'B − A':>10}   95% interval",
+        f"{scenario_name}: {', '.join(others)} against {base} over {result['replicates']} "
+        f"paired replicates (seed {result['seed']})",
     ]
-    for name, m in result["metrics"].items():
-        low, high = m["interval"]
+    for name, d in designs.items():
+        shown = Design(name, tuple(tuple(o) for o in d["overrides"])).describe()
+        lines.append(f"  {name}: {shown}")
+    for contrast in result["contrasts"]:
+        other = contrast["design"]
+        lines += ["", f"{other} − {base}"]
         lines.append(
-            f"  {name:<24}{m['a']:>10.3f}{m['b']:>10.3f}{m['difference']:>+10.3f}   [{low:+.3f}, {high:+.3f}]"
+            f"  {'metric':<34}{base[:10]:>11}{other[:10]:>11}{'difference':>12}   95% interval"
         )
-    lines.append("")
-    if result["changes"]:
-        lines.append("Delegations whose signing decision changes most often from A to B")
-        for change in result["changes"][:limit]:
-            detail = ", ".join(f"{k} {v:.0%}" for k, v in change["transitions"].items())
+        for name, m in contrast["metrics"].items():
+            low, high = m["interval"]
             lines.append(
-                f"  {change['delegation']:<10} {change['share_changed']:>5.0%} of replicates: {detail}"
+                f"  {entry(name).label:<34}{m['a']:>11.3f}{m['b']:>11.3f}"
+                f"{m['difference']:>+12.3f}   [{low:+.3f}, {high:+.3f}]"
             )
-        if len(result["changes"]) > limit:
-            lines.append(f"  … {len(result['changes']) - limit} more (see --json)")
-    else:
-        lines.append("No delegation changes its signing decision between A and B.")
+        lines += [
+            "",
+            f"  {'agreed text (0–100)':<34}{base[:10]:>11}{other[:10]:>11}{'difference':>12}   95% interval",
+        ]
+        for row in contrast["provisions"]:
+            low, high = row["interval"]
+            lines.append(
+                f"  {row['provision']:<34}{row['a']:>11.1f}{row['b']:>11.1f}"
+                f"{row['difference']:>+12.1f}   [{low:+.1f}, {high:+.1f}]"
+            )
+        lines.append("")
+        changes = contrast["changes"]
+        if changes:
+            lines.append(
+                f"  Delegations whose signing decision changes most often from {base} to {other}"
+            )
+            for change in changes[:limit]:
+                detail = ", ".join(f"{k} {v:.0%}" for k, v in change["transitions"].items())
+                lines.append(
+                    f"    {change['delegation']:<10} {change['share_changed']:>5.0%} of replicates: {detail}"
+                )
+            if len(changes) > limit:
+                lines.append(f"    … {len(changes) - limit} more (see --json or --out)")
+        else:
+            lines.append(
+                f"  No delegation changes its signing decision between {base} and {other}."
+            )
     return "\n".join(lines) + "\n"
 
 
 def run_comparison(
     scenario: str | Path,
-    a_items: list[str],
-    b_items: list[str],
+    designs: list[Design],
     replicates: int,
     seed: int,
     workers: int = 1,
-) -> tuple[dict, str, list, list]:
-    """Run both designs and analyse them.
+) -> tuple[dict, str]:
+    """Run every design and analyse them against the first.
 
     Returns:
-        (result, scenario name, design A overrides, design B overrides).
+        (result, scenario name).
 
     Raises:
         InputError: for bad designs or scenario.
         Interrupted: on Ctrl-C.
     """
-    design_a, design_b = design(a_items, "--a"), design(b_items, "--b")
-    if not design_a and not design_b:
+    if all(not d.overrides for d in designs):
         raise InputError.single("--a/--b", "", "give at least one override for A or B")
-    plan = comparison_plan(scenario, design_a, design_b, replicates, seed)
+    plan = comparison_plan(scenario, designs, replicates, seed)
     sink = MemorySink()
     chunk = max(1, -(-plan.runs // (4 * workers)))
     with executor_for(workers, None, False) as executor:
         execute(plan, sink, executor, chunk, inflight=2 * workers, progress=False)
-    return analyse(plan, sink), plan.scenario(0).name, design_a, design_b
+    return analyse(plan, sink, designs), plan.scenario(0).name
+
+
+COMPARISON_FILES = (
+    "comparison.json",
+    "metrics.csv",
+    "provisions.csv",
+    "changes.csv",
+    "manifest.json",
+)
+
+
+_SIDES = ("design", "baseline")
+TABLE_COLUMNS = {
+    "metrics.csv": (
+        *_SIDES,
+        *("metric", "label", "unit", "better", "baseline_mean", "design_mean"),
+        *("difference", "low", "high"),
+    ),
+    "provisions.csv": (
+        *_SIDES,
+        *("provision", "baseline_text", "design_text", "difference", "low", "high"),
+        *("baseline_adopted", "design_adopted"),
+    ),
+    "changes.csv": (*_SIDES, "delegation", "share_changed", "transitions"),
+}
+
+
+def comparison_tables(result: dict) -> dict[str, list[dict]]:
+    """The comparison as tidy tables: one row per design × metric, provision, delegation."""
+    base = result["baseline"]
+    metrics, provisions, changes = [], [], []
+    for contrast in result["contrasts"]:
+        design = contrast["design"]
+        for name, m in contrast["metrics"].items():
+            e = entry(name)
+            metrics.append(
+                {
+                    "design": design,
+                    "baseline": base,
+                    "metric": name,
+                    "label": e.label,
+                    "unit": e.unit,
+                    "better": e.better or "",
+                    "baseline_mean": m["a"],
+                    "design_mean": m["b"],
+                    "difference": m["difference"],
+                    "low": m["interval"][0],
+                    "high": m["interval"][1],
+                }
+            )
+        for row in contrast["provisions"]:
+            provisions.append(
+                {
+                    "design": design,
+                    "baseline": base,
+                    "provision": row["provision"],
+                    "baseline_text": row["a"],
+                    "design_text": row["b"],
+                    "difference": row["difference"],
+                    "low": row["interval"][0],
+                    "high": row["interval"][1],
+                    "baseline_adopted": row["adopted_a"],
+                    "design_adopted": row["adopted_b"],
+                }
+            )
+        for change in contrast["changes"]:
+            changes.append(
+                {
+                    "design": design,
+                    "baseline": base,
+                    "delegation": change["delegation"],
+                    "share_changed": change["share_changed"],
+                    "transitions": "; ".join(
+                        f"{k} {v:.3f}" for k, v in change["transitions"].items()
+                    ),
+                }
+            )
+    return {"metrics.csv": metrics, "provisions.csv": provisions, "changes.csv": changes}
+
+
+def write_comparison(out: str | Path, payload: dict, manifest: dict) -> list[Path]:
+    """Write a comparison folder, all or nothing: the JSON result, tidy CSVs and the manifest.
+
+    Raises:
+        InputError: when ``out`` is a file, or a folder holding something other than a
+            comparison.
+    """
+    import pandas as pd
+
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError.single(str(out), "--out", "exists and is not a folder")
+    if out.is_dir():
+        stray = sorted(p.name for p in out.iterdir() if p.name not in COMPARISON_FILES)
+        if stray:
+            raise InputError.single(
+                str(out),
+                "--out",
+                f"holds other files ({', '.join(stray[:3])}); choose an empty folder",
+            )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        (staging / "comparison.json").write_text(json.dumps(payload, indent=2) + "\n")
+        for name, rows in comparison_tables(payload).items():
+            pd.DataFrame(rows, columns=TABLE_COLUMNS[name]).to_csv(staging / name, index=False)
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+        out.mkdir(exist_ok=True)
+        for name in COMPARISON_FILES:
+            os.replace(staging / name, out / name)
+        return [out / name for name in COMPARISON_FILES]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -85,6 +85,7 @@ class Plan:
         metrics: metric names to record.
         decisions: whether to record signing decisions.
         key: fingerprint of everything that determines the results.
+        provisions: whether to record each provision's agreed text (comparisons).
     """
 
     base: dict
@@ -98,6 +99,7 @@ class Plan:
     metrics: tuple[str, ...]
     decisions: bool
     key: str
+    provisions: bool = False
 
     @property
     def runs(self) -> int:

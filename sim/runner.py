@@ -41,6 +41,7 @@ class ChunkResult:
     rows: list[tuple]
     decisions: list[tuple]
     seconds: float
+    provisions: list[tuple] = field(default_factory=list)
 
 
 class Sink(Protocol):
@@ -56,11 +57,16 @@ class MemorySink:
 
     rows: list[tuple] = field(default_factory=list)
     decisions: list[tuple] = field(default_factory=list)
+    provisions: list[tuple] = field(default_factory=list)
 
     def write(self, rows: list[tuple], decisions: list[tuple]) -> None:
         """Keep one chunk's rows."""
         self.rows.extend(rows)
         self.decisions.extend(decisions)
+
+    def write_provisions(self, provisions: list[tuple]) -> None:
+        """Keep one chunk's agreed texts."""
+        self.provisions.extend(provisions)
 
 
 class Interrupted(Exception):
@@ -83,7 +89,7 @@ def _scenario(plan: Plan, point: int):
 def run_chunk(plan: Plan, indices: list[int], seeds: list[int]) -> ChunkResult:
     """Run consecutive runs of a plan (the task every worker executes)."""
     start = time.perf_counter()
-    rows, decisions = [], []
+    rows, decisions, provisions = [], [], []
     for index, seed in zip(indices, seeds, strict=True):
         point, replicate = divmod(index, plan.replicates)
         scenario = _scenario(plan, point)
@@ -97,7 +103,13 @@ def run_chunk(plan: Plan, indices: list[int], seeds: list[int]) -> ChunkResult:
             decisions.extend(
                 (index, ids[i], DECISIONS[c]) for i, c in enumerate(outcome.decision_codes)
             )
-    return ChunkResult(rows, decisions, time.perf_counter() - start)
+        if plan.provisions:
+            a = scenario.arrays
+            provisions.extend(
+                (index, pid, bool(outcome.adopted[c]), float(outcome.package[c]))
+                for c, pid in enumerate(a.provision_ids)
+            )
+    return ChunkResult(rows, decisions, time.perf_counter() - start, provisions)
 
 
 # --- executors -----------------------------------------------------------------------------------
@@ -257,6 +269,8 @@ def execute(
         for future in finished:
             result = future.result()
             sink.write(result.rows, result.decisions)
+            if result.provisions:
+                sink.write_provisions(result.provisions)
             completed += len(result.rows)
             bar.update(len(result.rows))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.catalogue import label
 from sim.mechanisms.signing import DECISIONS, DEFER, REFUSE
 from sim.mechanisms.valuation import provision_gain
 from sim.outcome import Outcome
@@ -163,10 +164,10 @@ def render(outcome: Outcome, limit: int = 20) -> str:
 
 
 def _metric_line(m: dict) -> str:
-    alignment = m["stakeholder_alignment"]
-    shown = "n/a" if alignment is None else f"{alignment:.3f}"
-    return (
-        f"Votes called {m['votes_called']} · overruled share {m['overruled']:.3f}"
-        f" · table–home gap {m['home_gap']:.3f} · stakeholder alignment {shown}"
-        f" · welfare {m['welfare']:.3f} (Gini {m['welfare_gini']:.3f})"
-    )
+    """The remaining metrics by their catalogue labels (sim.catalogue)."""
+    parts = []
+    for name in ("votes_called", "overruled", "home_gap", "stakeholder_alignment", "welfare"):
+        value = m[name]
+        shown = "n/a" if value is None else f"{value}" if isinstance(value, int) else f"{value:.3f}"
+        parts.append(f"{label(name)} {shown}")
+    return " · ".join(parts) + f" ({label('welfare_gini')} {m['welfare_gini']:.3f})"

@@ -294,6 +294,14 @@ def test_export_csv_parquet_and_decisions(tmp_path):
         "treaty_adopted",
     ]
     assert len(table) == 12
+    # every column is explained beside the table, from the one catalogue
+    docs = pd.read_csv(out / "runs.columns.csv").set_index("column")
+    assert list(docs.index) == list(table.columns)
+    assert docs.loc["weighted_defection", "label"] == "Capability-weighted defection"
+    assert docs.loc["signed", "better"] == "higher"
+    assert docs.loc["process.openness.access", "label"] == "Access"
+    assert docs["meaning"].notna().all()
+    assert "columns explained in runs.columns.csv" in result.stderr
     result = runner.invoke(
         app, ["export", str(out), "--table", "decisions", "--out", str(tmp_path / "d.csv")]
     )

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.compare import bootstrap_interval, design
+from sim.compare import bootstrap_interval
 from sim.errors import InputError, Problem
 from sim.experiment import Plan, fingerprint
 from sim.loader import read_raw, scenario_file, validate
@@ -202,8 +202,8 @@ def render(result: dict) -> str:
 
 def run_attribution(
     scenario: str | Path,
-    a_items: list[str],
-    b_items: list[str],
+    design_a: list[tuple[str, object]],
+    design_b: list[tuple[str, object]],
     mechanism_names: list[str] | None,
     replicates: int,
     seed: int,
@@ -216,7 +216,6 @@ def run_attribution(
         Interrupted: on Ctrl-C.
     """
     mechanisms = check_mechanisms(mechanism_names)
-    design_a, design_b = design(a_items, "--a"), design(b_items, "--b")
     plan = attribution_plan(scenario, design_a, design_b, mechanisms, replicates, seed)
     sink = MemorySink()
     chunk = max(1, -(-plan.runs // (8 * workers)))
