@@ -111,7 +111,7 @@ def run(
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Write provisions.csv, delegations.csv, events.csv, rounds.csv, metrics.json, manifest.json here."
+            help="Write provisions.csv, delegations.csv, events.csv, rounds.csv, trajectory.csv, metrics.json, manifest.json here."
         ),
     ] = None,
     as_json: Annotated[

@@ -90,6 +90,7 @@ class ConferenceModel(Model):
         # state
         self.round = 0
         self.preferences = self.home.copy()
+        self.history = [self.preferences]  # table preferences after each round's deliberation
         self.draft = a.status_quo.copy()
         self.settled = np.zeros(k, dtype=bool)
         self.adopted = np.zeros(k, dtype=bool)
@@ -144,6 +145,7 @@ class ConferenceModel(Model):
             if self.terms.needs_floor
             else None
         )
+        self.history.append(self.preferences)
         self.draft_texts(floor)
         self.decide(floor)
         self.datacollector.collect(self)

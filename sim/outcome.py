@@ -58,6 +58,7 @@ class Outcome:
     cascade_steps: list = field(repr=False)
     log_rows: list = field(default_factory=list, repr=False)  # sim.model.Decision records
     round_records: dict = field(default_factory=dict, repr=False)
+    preference_history: list = field(default_factory=list, repr=False)  # (N, K) per round from 0
     metrics: dict = field(default_factory=dict)
 
     @classmethod
@@ -108,6 +109,7 @@ class Outcome:
             cascade_steps=cascade.steps if cascade else [],
             log_rows=model.log,
             round_records=model.datacollector.model_vars,
+            preference_history=model.history,
         )
         outcome.metrics = metric_functions.compute(outcome)
         return outcome
@@ -277,6 +279,23 @@ class Outcome:
             "decision",
         ]
         return pd.DataFrame.from_records(records, columns=columns)
+
+    @cached_property
+    def trajectory(self) -> pd.DataFrame:
+        """Bloc-mean table preferences by round (0 = the mandates), one row per round ×
+        provision × bloc; delegations without a bloc form "no bloc"."""
+        a = self.arrays
+        blocs = np.array([b or "no bloc" for b in a.delegation_blocs], dtype=object)
+        names = list(dict.fromkeys(blocs))
+        history = np.asarray(self.preference_history)  # (R + 1, N, K)
+        rows = []
+        for bloc in names:
+            means = history[:, blocs == bloc, :].mean(axis=1)  # (R + 1, K)
+            for r in range(means.shape[0]):
+                for c, pid in enumerate(a.provision_ids):
+                    rows.append((r, pid, bloc, float(means[r, c])))
+        frame = pd.DataFrame(rows, columns=["round", "provision", "bloc", "preference"])
+        return frame.sort_values(["round", "provision", "bloc"], kind="stable", ignore_index=True)
 
     @cached_property
     def round_table(self) -> pd.DataFrame:

@@ -15,6 +15,7 @@ RUN_FILES = (
     "delegations.csv",
     "events.csv",
     "rounds.csv",
+    "trajectory.csv",
     "metrics.json",
     "manifest.json",
 )
@@ -37,6 +38,7 @@ def write_run(out: str | Path, outcome: Outcome, manifest: dict) -> list[Path]:
         outcome.delegations.to_csv(staging / "delegations.csv", index=False)
         outcome.events.to_csv(staging / "events.csv", index=False)
         outcome.round_table.to_csv(staging / "rounds.csv", index=False)
+        outcome.trajectory.to_csv(staging / "trajectory.csv", index=False)
         metrics = {"seed": outcome.seed, **outcome.to_dict()["metrics"]}
         (staging / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
