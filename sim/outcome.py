@@ -282,8 +282,10 @@ class Outcome:
 
     @cached_property
     def trajectory(self) -> pd.DataFrame:
-        """Bloc-mean table preferences by round (0 = the mandates), one row per round ×
-        provision × bloc; delegations without a bloc form "no bloc"."""
+        """Bloc-mean table preferences by round (0 = the mandates).
+
+        One row per round × provision × bloc; delegations without a bloc form "no bloc".
+        """
         a = self.arrays
         blocs = np.array([b or "no bloc" for b in a.delegation_blocs], dtype=object)
         names = list(dict.fromkeys(blocs))
