@@ -482,6 +482,59 @@ def compare(
 
 
 @app.command()
+def plot(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            metavar="SOURCE",
+            help="A folder written by `run --out`, `sweep --out` or `compare --out`.",
+        ),
+    ],
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="run: trajectory, signatures, why, power · sweep: response, map · "
+            "comparison: forest, texts, changes."
+        ),
+    ],
+    out: Annotated[Path, typer.Option(help="Figure file: .png, .svg or .pdf.")],
+    metric: Annotated[
+        str | None, typer.Option(help="Sweep metric to show (default signed).")
+    ] = None,
+    x: Annotated[str | None, typer.Option("--x", help="Sweep factor on the x axis.")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Sweep factor drawn as lines (response) or rows (map)."),
+    ] = None,
+    delegation: Annotated[
+        str | None, typer.Option(help="Delegation for --kind why (default the first refusal).")
+    ] = None,
+) -> None:
+    """Draw one figure of a run, a sweep or a comparison."""
+    from sim.figures.make import figure
+    from sim.figures.sources import load_source
+    from sim.figures.style import FORMATS, save
+
+    with user_errors():
+        if out.suffix.lower() not in FORMATS:
+            raise InputError.single(str(out), "--out", f"use a {', '.join(FORMATS)} file")
+        if out.is_dir():
+            raise InputError.single(str(out), "--out", "is a folder; give a file name")
+        drawn = figure(load_source(source), kind, metric=metric, x=x, by=by, delegation=delegation)
+        staging = out.with_name(f".{out.stem}.partial{out.suffix}")
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            save(drawn, staging)
+            staging.replace(out)
+        except OSError as err:
+            staging.unlink(missing_ok=True)
+            raise InputError.single(
+                str(out), "--out", f"cannot write: {err.strerror or err}"
+            ) from None
+    typer.echo(f"wrote {out}", err=True)
+
+
+@app.command()
 def power(
     scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario file or folder.")],
     rule: Annotated[

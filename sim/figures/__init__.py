@@ -1,0 +1,1 @@
+"""Figures of runs, sweeps and comparisons: data preparation, plots and the house style."""
