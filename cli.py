@@ -535,6 +535,44 @@ def plot(
 
 
 @app.command()
+def report(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            metavar="SOURCE",
+            help="A folder written by `run --out`, `sweep --out` or `compare --out`.",
+        ),
+    ],
+    out: Annotated[Path, typer.Option(help="The HTML file to write.")] = Path("report.html"),
+    quiet: Annotated[bool, typer.Option("--quiet", help="Do not show progress.")] = False,
+) -> None:
+    """Write one self-contained HTML report (figures embedded, no network) of a folder."""
+    from sim.figures.sources import load_source
+    from sim.report.build import build, write_report
+
+    def say(message: str) -> None:
+        if not quiet:
+            typer.echo(f"  {message}", err=True)
+
+    with user_errors():
+        if out.suffix.lower() not in (".html", ".htm"):
+            raise InputError.single(str(out), "--out", "give an .html file")
+        if out.is_dir():
+            raise InputError.single(str(out), "--out", "is a folder; give a file name")
+        loaded = load_source(source)
+        say(f"reading a {loaded.kind} folder: {source}")
+        html = build(loaded, say)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            write_report(out, html)
+        except OSError as err:
+            raise InputError.single(
+                str(out), "--out", f"cannot write: {err.strerror or err}"
+            ) from None
+    typer.echo(f"wrote {out} ({len(html) // 1024} KB)", err=True)
+
+
+@app.command()
 def power(
     scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario file or folder.")],
     rule: Annotated[

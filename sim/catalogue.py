@@ -183,6 +183,19 @@ OPENNESS: dict[str, Entry] = {
     ),
 }
 
+PROCESS: dict[str, Entry] = {
+    "decision_rule": Entry(
+        "Decision rule",
+        "",
+        "How provisions are decided in the rounds (consensus practice or a vote).",
+    ),
+    "fallback_rule": Entry(
+        "Fallback vote", "", "The vote that may be called at the deadline on what is still open."
+    ),
+    "final_rule": Entry("Package vote", "", "The rule of the vote on the whole package."),
+    "rounds": Entry("Rounds", "rounds", "How many negotiating rounds the conference has."),
+}
+
 SETTLED_BY: dict[str, Entry] = {
     "decision": Entry("In the rounds", "", "Adopted under the decision rule during the rounds."),
     "fallback": Entry("Forced vote", "", "Adopted by the fallback vote at the deadline."),
@@ -193,7 +206,7 @@ SETTLED_BY: dict[str, Entry] = {
 }
 
 #: Where each kind of name is looked up, in order.
-_ALL = (METRICS, TERMS, OPENNESS, DECISIONS, SETTLED_BY)
+_ALL = (METRICS, TERMS, OPENNESS, PROCESS, DECISIONS, SETTLED_BY)
 
 
 def entry(name: str) -> Entry:

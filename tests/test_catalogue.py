@@ -32,7 +32,8 @@ def test_labels_are_unique_so_a_table_never_shows_two_things_alike():
         ("welfare_gini", "Welfare inequality (Gini)"),
         ("process.openness.access", "Access"),
         ("home_value", "Home's value of the package"),
-        ("process.decision_rule", "process.decision_rule"),  # unknown: shown as it is
+        ("process.decision_rule", "Decision rule"),
+        ("process.colour", "process.colour"),  # unknown: shown as it is
     ],
 )
 def test_lookup_by_name_or_factor_path(name, shown):
