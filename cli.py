@@ -509,6 +509,7 @@ def plot(
     delegation: Annotated[
         str | None, typer.Option(help="Delegation for --kind why (default the first refusal).")
     ] = None,
+    dpi: Annotated[int, typer.Option(min=50, max=600, help="Resolution of a PNG.")] = 150,
 ) -> None:
     """Draw one figure of a run, a sweep or a comparison."""
     from sim.figures.make import figure
@@ -524,7 +525,7 @@ def plot(
         staging = out.with_name(f".{out.stem}.partial{out.suffix}")
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            save(drawn, staging)
+            save(drawn, staging, dpi=dpi)
             staging.replace(out)
         except OSError as err:
             staging.unlink(missing_ok=True)

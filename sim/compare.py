@@ -336,7 +336,7 @@ def run_comparison(
     sink = MemorySink()
     chunk = max(1, -(-plan.runs // (4 * workers)))
     with executor_for(workers, None, False) as executor:
-        execute(plan, sink, executor, chunk, inflight=2 * workers, progress=False)
+        execute(plan, sink, executor, chunk, inflight=2 * workers)  # a bar on a terminal
     return analyse(plan, sink, designs), plan.scenario(0).name
 
 

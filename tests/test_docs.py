@@ -193,3 +193,18 @@ def test_the_validation_page_shows_the_fit_the_scenario_ships():
         assert float(shown) == value, key
         low, high = PLAUSIBLE[key]
         assert low <= value <= high, key
+
+
+def test_the_readme_gallery_shows_every_figure_kind():
+    from sim.figures.make import KINDS
+
+    readme = (ROOT / "README.md").read_text()
+    for kinds in KINDS.values():
+        for kind in kinds:
+            image = ROOT / "docs" / "gallery" / f"{kind}.png"
+            assert image.exists() and image.stat().st_size < 250_000, kind
+            assert f"(docs/gallery/{kind}.png)" in readme, kind
+    reports = (ROOT / "docs" / "reports.md").read_text()
+    for kinds in KINDS.values():
+        for kind in kinds:
+            assert f"**`{kind}`" in reports, kind
