@@ -337,7 +337,10 @@ def run_comparison(
     chunk = max(1, -(-plan.runs // (4 * workers)))
     with executor_for(workers, None, False) as executor:
         execute(plan, sink, executor, chunk, inflight=2 * workers)  # a bar on a terminal
-    return analyse(plan, sink, designs), plan.scenario(0).name
+    scenario = plan.scenario(0)
+    result = analyse(plan, sink, designs)
+    result["titles"] = {p.id: p.title or p.id for p in scenario.provisions}
+    return result, scenario.name
 
 
 COMPARISON_FILES = (

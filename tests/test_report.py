@@ -80,6 +80,7 @@ def test_the_comparison_report_escapes_names_and_flags_null_differences(reports)
     assert "ITU &lt;2012&gt;" in html and "ITU <2012>" not in html
     assert "open against ITU &lt;2012&gt;" in html
     assert "Indistinguishable from zero:" in html
+    assert "Affordable access for all" in html  # provisions by their titles
 
 
 def test_report_mistakes_are_messages(tmp_path, reports):

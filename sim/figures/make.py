@@ -116,5 +116,5 @@ def _comparison_figure(source: ComparisonSource, kind: str) -> Figure:
         frame.attrs["baseline"] = source.result["baseline"]
         return aggregate.forest_figure(frame)
     if kind == "texts":
-        return aggregate.texts_figure(source.provisions)
+        return aggregate.texts_figure(source.provisions, titles=source.result.get("titles"))
     return aggregate.changes_figure(prepare.changed_delegations(source.changes))

@@ -298,9 +298,10 @@ def _comparison(source: ComparisonSource, say) -> dict:
                     "meaning": entry(name).meaning,
                 }
             )
+        names = result.get("titles") or {}
         texts = [
             {
-                "provision": row["provision"],
+                "provision": names.get(row["provision"], row["provision"]),
                 "a": number(row["a"], 1),
                 "b": number(row["b"], 1),
                 "difference": f"{row['difference']:+.1f}",
