@@ -1,0 +1,87 @@
+"""Reports open in a real browser: every image decodes, no error, nothing leaves the file."""
+
+import base64
+import io
+
+import pytest
+from matplotlib.figure import Figure
+from typer.testing import CliRunner
+
+from cli import app
+from tests.browser import inspect_page, needs_browser
+from tests.conftest import CLASSROOM
+
+runner = CliRunner()
+pytestmark = needs_browser
+
+
+def png_uri() -> str:
+    figure = Figure(figsize=(2, 1))
+    figure.add_subplot().plot([0, 1], [0, 1])
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_the_inspector_sees_decoded_images_and_no_traffic(tmp_path):
+    page = tmp_path / "ok.html"
+    page.write_text(
+        f'<!DOCTYPE html><title>t</title><img src="{png_uri()}" alt="">'
+        '<svg width="10" height="10"><rect width="10" height="10"/></svg>'
+    )
+    report = inspect_page(page)
+    assert [i["naturalWidth"] for i in report.images] == [200]
+    assert report.svgs == 1
+    assert not (report.console_errors or report.page_errors or report.outside_requests)
+
+
+def test_the_inspector_catches_outside_requests_and_script_errors(tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text(
+        '<!DOCTYPE html><title>t</title><img src="https://example.com/x.png" alt="">'
+        "<script>throw new Error('boom')</script>"
+    )
+    report = inspect_page(page)
+    assert report.outside_requests == ["https://example.com/x.png"]
+    assert report.undecoded and "boom" in " ".join(report.page_errors)
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser")
+    invoke = lambda *a: runner.invoke(app, [*map(str, a)])  # noqa: E731
+    assert invoke("run", CLASSROOM, "--seed", 1, "--out", root / "run").exit_code == 0
+    experiment = root / "sweep.toml"
+    experiment.write_text(
+        f'name = "small"\nscenario = "{CLASSROOM}"\nreplicates = 3\nmaster_seed = 1\n'
+        '[factors]\n"process.openness.access" = [0.0, 1.0]\n'
+        '"process.decision_rule" = ["consensus", "majority"]\n'
+    )
+    assert invoke("sweep", experiment, "--out", root / "sweep", "--no-progress").exit_code == 0
+    result = invoke(
+        "compare",
+        CLASSROOM,
+        "--b",
+        "process.openness=multistakeholder",
+        "--replicates",
+        4,
+        "--out",
+        root / "cmp",
+    )
+    assert result.exit_code == 0
+    paths = {}
+    for name in ("run", "sweep", "cmp"):
+        paths[name] = root / f"{name}.html"
+        assert invoke("report", root / name, "--out", paths[name], "--quiet").exit_code == 0
+    return paths
+
+
+@pytest.mark.parametrize("name", ["run", "sweep", "cmp"])
+def test_every_report_opens_offline_with_all_figures(reports, name):
+    report = inspect_page(reports[name])
+    assert report.images, "a report shows its figures"
+    assert not report.undecoded, report.undecoded
+    assert all(i["naturalWidth"] > 0 for i in report.images)
+    assert report.console_errors == [] and report.page_errors == []
+    assert report.outside_requests == []
+    assert "The question." in report.text and "Provenance" in report.text
