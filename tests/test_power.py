@@ -285,3 +285,42 @@ def test_runs_report_decisive_delegations():
     events = run_conference(spec, 1).events
     charging = events[(events.provision == "charging") & (events["round"] == 8)].iloc[0]
     assert charging.pivotal.split(";") == charging.objectors.split(";")  # each objector blocks
+
+
+@pytest.mark.parametrize(
+    ("n", "shown"),
+    [
+        (0, "0"),
+        (7, "7"),
+        (9_999_999, "9,999,999"),
+        (10_000_000, "1.0 × 10⁷"),
+        (188694833082770476622296176145946360850, "1.9 × 10³⁸"),
+        (99_960_000, "1.0 × 10⁸"),  # 9.996 rounds up: one more power of ten
+        (123_456_789_012, "1.2 × 10¹¹"),
+    ],
+)
+def test_large_counts_are_written_for_readers(n, shown):
+    from sim.power_report import readable
+
+    assert readable(n) == shown
+
+
+def test_power_text_explains_every_column_and_mark():
+    def text(*args):
+        result = runner.invoke(app, ["power", str(ROOT / "scenarios" / "wcit2012"), *args])
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    majority = text("--rule", "majority", "--by", "bloc")
+    assert "(1.9 × 10³⁸ such coalitions)" in majority
+    assert "P(decisive)" not in majority  # an absolute index is never summed over a bloc
+    shares = [float(line.split()[1]) for line in majority.splitlines() if line.startswith("  C")]
+    assert shares and all(0 <= v <= 1 for v in shares)
+    assert "weights: one vote per delegation" in majority
+    assert "By bloc: each index summed over the bloc's members" in majority
+    consensus = text("--by", "bloc")
+    assert "—" in consensus and "—: not estimated" in consensus
+    assert "65,212 of capability" in consensus
+    per_delegation = runner.invoke(app, ["power", str(ROOT / "scenarios" / "classroom_small.toml")])
+    assert "P(decisive)" in per_delegation.stdout
+    assert "not a share, never" in per_delegation.stdout
