@@ -191,3 +191,26 @@ def test_plot_command_writes_a_figure_and_explains_mistakes(folders, tmp_path):
     result = invoke("plot", folders / "run", "--kind", "why", "--out", tmp_path / "f.gif")
     assert result.exit_code == 2 and "use a .png, .svg, .pdf file" in result.stderr
     assert not list(tmp_path.glob("*.partial*"))
+
+
+def test_provision_outcomes_forest_and_changes_keep_the_numbers(folders):
+    run = load_source(folders / "run")
+    outcomes = prepare.provision_outcomes(run.provisions)
+    assert list(outcomes.index) == list(run.provisions["provision"])
+    assert outcomes["value"].tolist() == run.provisions["value"].tolist()
+    comparison = load_source(folders / "comparison")
+    forest = prepare.forest(comparison.metrics)
+    signed = forest.set_index("metric").loc["signed"]
+    assert signed["label"] == "Signed" and signed["unit"] == "delegations"
+    assert signed["difference"] == pytest.approx(
+        comparison.result["metrics"]["signed"]["difference"]
+    )
+    changes = pd.DataFrame(
+        {
+            "design": ["b"] * 3 + ["c"],
+            "delegation": ["X", "Y", "Z", "X"],
+            "share_changed": [0.2, 0.5, 0.5, 0.1],
+        }
+    )
+    top = prepare.changed_delegations(changes, limit=2)
+    assert top[["design", "delegation"]].values.tolist() == [["b", "Y"], ["b", "Z"], ["c", "X"]]
