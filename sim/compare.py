@@ -260,6 +260,17 @@ def _changes(decisions: dict, delegations: list[str], n: int, point: int) -> lis
     return changes
 
 
+def signed(value: float, digits: int = 3) -> str:
+    """A difference with its sign, never "-0.000" for a value that rounds to zero."""
+    text = f"{value:+.{digits}f}"
+    return text if float(text) != 0 else f"{0:.{digits}f}"
+
+
+def interval(low: float, high: float, digits: int = 3) -> str:
+    """A 95% interval as ``[low, high]``."""
+    return f"[{signed(low, digits)}, {signed(high, digits)}]"
+
+
 def render(result: dict, scenario_name: str, limit: int = 15) -> str:
     """The comparison as text: one section per design against the baseline."""
     designs = {d["name"]: d for d in result["designs"]}
@@ -282,7 +293,7 @@ def render(result: dict, scenario_name: str, limit: int = 15) -> str:
             low, high = m["interval"]
             lines.append(
                 f"  {entry(name).label:<34}{m['a']:>11.3f}{m['b']:>11.3f}"
-                f"{m['difference']:>+12.3f}   [{low:+.3f}, {high:+.3f}]"
+                f"{signed(m['difference']):>12}   {interval(low, high)}"
             )
         lines += [
             "",
@@ -292,7 +303,7 @@ def render(result: dict, scenario_name: str, limit: int = 15) -> str:
             low, high = row["interval"]
             lines.append(
                 f"  {row['provision']:<34}{row['a']:>11.1f}{row['b']:>11.1f}"
-                f"{row['difference']:>+12.1f}   [{low:+.1f}, {high:+.1f}]"
+                f"{signed(row['difference'], 1):>12}   {interval(low, high, 1)}"
             )
         lines.append("")
         changes = contrast["changes"]

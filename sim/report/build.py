@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.catalogue import METRICS, SETTLED_BY, entry
+from sim.compare import interval, signed
 from sim.figures import prepare
 from sim.figures.make import figure, titles
 from sim.figures.sources import ComparisonSource, RunSource, Source, SweepSource
@@ -244,8 +245,8 @@ def _sweep(source: SweepSource, say) -> dict:
                     "factor": row["factor"],
                     "level": row["level"],
                     "reference": row["reference"],
-                    "difference": f"{row['difference']:+.3f}",
-                    "interval": f"[{row['low']:+.3f}, {row['high']:+.3f}]",
+                    "difference": signed(row["difference"]),
+                    "interval": interval(row["low"], row["high"]),
                     "flat": bool(row["low"] <= 0 <= row["high"]),
                 }
             )
@@ -291,9 +292,10 @@ def _comparison(source: ComparisonSource, say) -> dict:
                     "unit": entry(name).unit,
                     "a": number(m["a"]),
                     "b": number(m["b"]),
-                    "difference": f"{m['difference']:+.3f}",
-                    "interval": f"[{low:+.3f}, {high:+.3f}]",
+                    "difference": signed(m["difference"]),
+                    "interval": interval(low, high),
                     "flat": low <= 0 <= high,
+                    "same": low == high == m["difference"] == 0,
                     "better": entry(name).better,
                     "meaning": entry(name).meaning,
                 }
@@ -304,8 +306,8 @@ def _comparison(source: ComparisonSource, say) -> dict:
                 "provision": names.get(row["provision"], row["provision"]),
                 "a": number(row["a"], 1),
                 "b": number(row["b"], 1),
-                "difference": f"{row['difference']:+.1f}",
-                "interval": f"[{row['interval'][0]:+.1f}, {row['interval'][1]:+.1f}]",
+                "difference": signed(row["difference"], 1),
+                "interval": interval(*row["interval"], 1),
             }
             for row in contrast["provisions"]
         ]
