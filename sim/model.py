@@ -95,6 +95,7 @@ class ConferenceModel(Model):
         self.settled = np.zeros(k, dtype=bool)
         self.adopted = np.zeros(k, dtype=bool)
         self.value = a.status_quo.copy()
+        self.package = a.status_quo.copy()  # the agreed texts, once settled
         self.settled_round = np.zeros(k, dtype=int)
         self.settled_by = np.full(k, "", dtype=object)
         self.objectors = np.zeros((n, k), dtype=bool)
@@ -105,6 +106,11 @@ class ConferenceModel(Model):
         self.signing_codes: np.ndarray | None = None
         self.log: list[Decision] = []  # every decision taken, in order
         self.end: dict = {}
+        # moves of seats played by people (sim.classroom): they replace the agent's choice
+        self.seat_votes: dict[int, dict[int, bool]] = {}  # this round: seat → provision → accept
+        self.seat_texts: dict[int, tuple[int, float]] = {}  # tabled next round: seat → (c, text)
+        self.seat_signatures: dict[int, int] = {}  # seat → signing code
+        self.hold_signing = False  # a session asks its people before calling sign()
 
         self.agent_ids = itertools.count(1)  # see sim.agents._IdsOnModel
         self.delegations = [Delegation(self, i, did) for i, did in enumerate(a.delegation_ids)]
@@ -137,20 +143,35 @@ class ConferenceModel(Model):
 
     def step(self) -> None:
         """Run one negotiating round; at the deadline or when all is settled, end the conference."""
+        floor = self.open_round()
+        self.close_round(floor)
+
+    def open_round(self) -> Floor | None:
+        """The first half of a round: deliberation, then the chair tables the drafts.
+
+        A session with people in some seats (:mod:`sim.classroom`) shows them the drafts here,
+        before :meth:`close_round` decides.
+        """
         self.round += 1
         if self.mechanisms.persuasion:
             self.deliberate()
+        self.history.append(self.preferences)
         floor = (
             Floor(self.preferences, self.arrays.votes, self.terms.floor_weighs_votes)
             if self.terms.needs_floor
             else None
         )
-        self.history.append(self.preferences)
         self.draft_texts(floor)
+        return floor
+
+    def close_round(self, floor: Floor | None) -> None:
+        """The second half of a round: the decision; at the deadline, the end of the conference."""
         self.decide(floor)
         self.datacollector.collect(self)
         if self.settled.all() or self.round >= self.process.rounds:
-            self.conclude()
+            self.settle()
+            if not self.hold_signing:
+                self.sign()
             self.running = False
 
     def deliberate(self) -> None:
@@ -171,6 +192,13 @@ class ConferenceModel(Model):
         if process.drafting == "amendment":
             rule = a.decision_rule if a.decision_rule.is_vote else _MAJORITY
             text = amend(text, floor, rule, self.band)
+        if self.seat_texts:  # a seat's proposal is tabled instead; the largest proposer last wins
+            text = text.copy()
+            for _seat, (c, proposed) in sorted(
+                self.seat_texts.items(), key=lambda item: (a.capability[item[0]], -item[0])
+            ):
+                text[c] = proposed
+            self.seat_texts = {}
         self.draft = np.where(self.settled, self.value, text)
 
     def expected_vote(self) -> np.ndarray:
@@ -209,6 +237,36 @@ class ConferenceModel(Model):
         is credible (bargaining in the shadow of the vote, Golub 1999), else to the status quo;
         a loss against a credible vote smaller than the cost of calling it is let pass.
         """
+        a = self.arrays
+        open_ = ~self.settled
+        yes, no, reservation, tol = self.judge()
+        for seat, choices in self.seat_votes.items():
+            for c, accept in choices.items():
+                if open_[c]:
+                    yes[seat, c], no[seat, c] = accept, not accept
+        self.seat_votes = {}
+        result = decision.tally(
+            a.decision_rule, yes, no, a.votes, a.capability, self._changes(self.draft)
+        )
+        newly = open_ & result.passed
+        self._adopt(newly, self.draft, no, "decision")
+        self.objectors = no & (open_ & ~result.passed)
+        if self.mechanisms.redrafting:
+            reach = np.minimum(tol, np.abs(reservation - self.preferences) + self.band)
+            self.chair = drafting.accommodate(
+                self.chair, self.draft, self.preferences, self.objectors, a.capability, reach
+            )
+        self.objections = int(result.no[open_].sum())
+        self.log.append(
+            Decision(self.round, "decision", self.draft, open_, result, yes, no, reservation)
+        )
+
+    def judge(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """What every delegation would do with the drafts on the table, changing nothing.
+
+        Returns:
+            (supporters, objectors, reservation, tolerance): (N, K), (N, K), (K,), (N, K).
+        """
         a, process = self.arrays, self.process
         open_ = ~self.settled
         stake = np.abs(a.status_quo - self.preferences)
@@ -246,21 +304,7 @@ class ConferenceModel(Model):
             salience=a.salience,
             slack=slack,
         )
-        result = decision.tally(
-            a.decision_rule, yes, no, a.votes, a.capability, self._changes(self.draft)
-        )
-        newly = open_ & result.passed
-        self._adopt(newly, self.draft, no, "decision")
-        self.objectors = no & (open_ & ~result.passed)
-        if self.mechanisms.redrafting:
-            reach = np.minimum(tol, np.abs(reservation - self.preferences) + self.band)
-            self.chair = drafting.accommodate(
-                self.chair, self.draft, self.preferences, self.objectors, a.capability, reach
-            )
-        self.objections = int(result.no[open_].sum())
-        self.log.append(
-            Decision(self.round, "decision", self.draft, open_, result, yes, no, reservation)
-        )
+        return yes, no, reservation, tol
 
     def _adopt(self, newly: np.ndarray, text: np.ndarray, objectors: np.ndarray, how: str) -> None:
         if not newly.any():
@@ -280,6 +324,11 @@ class ConferenceModel(Model):
 
     def conclude(self) -> None:
         """Fallback votes on open provisions, the vote on the package, then signing."""
+        self.settle()
+        self.sign()
+
+    def settle(self) -> None:
+        """Fallback votes on the open provisions; home learns what it followed."""
         a, mech = self.arrays, self.mechanisms
         open_ = ~self.settled
         if a.fallback_rule is not None and open_.any():
@@ -309,11 +358,20 @@ class ConferenceModel(Model):
                 )
         self.settled[:] = True
 
-        package = np.where(self.adopted, self.value, a.status_quo)
+        self.package = np.where(self.adopted, self.value, a.status_quo)
         if mech.home_learning:
             self.home = constituency.learn(
                 self.home, self.preferences, self.informed, self.process.domestic.learning
             )
+
+    def sign(self) -> None:
+        """The vote on the package, then each home's signing decision (a refusal cascade).
+
+        Depends only on the settled state, so it may be solved again (a session does, once
+        with the agents' choices to show them as defaults and once with the people's).
+        """
+        a, mech = self.arrays, self.mechanisms
+        package = self.package
         table = valuation.package_value(package, a.status_quo, self.preferences, a.salience)
         home = (
             valuation.package_value(package, a.status_quo, self.home, a.salience)
@@ -340,12 +398,18 @@ class ConferenceModel(Model):
             "final": final,
         }
         if treaty:
+            fixed = None
+            if self.seat_signatures:
+                fixed = np.full(len(table), -1, dtype=np.int8)
+                for seat, code in self.seat_signatures.items():
+                    fixed[seat] = code
             result = signing.cascade(
                 verdict,
                 belief,
                 self.terms.peer_shares,
                 sp.bloc_pull if mech.bloc_cascade else 0.0,
                 mech.deferral,
+                fixed,
             )
             self.signing_codes = result.decisions
             self.end.update(bloc_pull=result.pull, cascade=result)

@@ -104,6 +104,7 @@ def cascade(
     shares: np.ndarray,
     bloc_pull: float,
     deferral: bool,
+    fixed: np.ndarray | None = None,
 ) -> Cascade:
     """Solve decisions and bloc pull to a fixed point: a refusal cascade.
 
@@ -119,6 +120,8 @@ def cascade(
         shares: (N, N) each peer's share of the delegation's bloc ties (:func:`peer_shares`).
         bloc_pull: β_bloc; zero switches the cascade off.
         deferral: whether a delegation surprised by home's verdict defers (else refuses).
+        fixed: (N,) decisions taken by people (a code, or −1 for the model's choice); they hold
+            throughout and pull on their peers like any other.
     """
     n = len(verdict)
     has_peers = shares.any(axis=1) & (bloc_pull > 0)
@@ -128,6 +131,8 @@ def cascade(
     for step in range(n + 1):
         pull = bloc_pull * (shares @ signing - 0.5) * has_peers
         decisions = classify(verdict + pull, belief + pull, deferral)
+        if fixed is not None:
+            decisions = np.where(fixed >= 0, fixed, decisions).astype(np.int8)
         changed = np.arange(n) if previous is None else np.flatnonzero(decisions != previous)
         if changed.size:
             steps.append((step, changed, decisions[changed].copy()))

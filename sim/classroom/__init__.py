@@ -1,0 +1,1 @@
+"""Classroom sessions: people play some delegations, the model plays the rest."""

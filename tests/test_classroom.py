@@ -1,0 +1,136 @@
+"""Classroom sessions: the model driven round by round with people in some seats."""
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from sim import load_scenario, run_conference
+from sim.classroom.session import RoundMove, Session
+from sim.errors import InputError
+from tests.conftest import CLASSROOM
+
+runner = CliRunner()
+
+
+def scenario():
+    return load_scenario(CLASSROOM)
+
+
+def play_through(session, moves=None, decisions=None):
+    while session.negotiating:
+        session.open_round()
+        session.close_round(moves(session) if moves else {})
+    return session.finish(decisions or {})
+
+
+@pytest.mark.parametrize("seed", [0, 1, 5])
+def test_a_session_where_every_team_takes_the_default_is_the_normal_run(seed):
+    outcome = play_through(Session(scenario(), seed, ["ALD", "LUM", "FER"]))
+    normal = run_conference(scenario(), seed)
+    assert outcome.metrics == normal.metrics
+    assert (outcome.decision_codes == normal.decision_codes).all()
+    assert np.array_equal(outcome.package, normal.package)
+
+
+def test_a_team_that_accepts_everything_changes_what_the_room_does():
+    def accept_all(session):
+        rows = session.prompts["ALD"]["provisions"]
+        return {"ALD": RoundMove(votes={r["provision"]: True for r in rows})}
+
+    outcome = play_through(Session(scenario(), 1, ["ALD"]), accept_all)
+    normal = run_conference(scenario(), 1)
+    assert outcome.metrics != normal.metrics or not np.array_equal(
+        outcome.settled_round, normal.settled_round
+    )
+    # in every round ALD supported every open draft (the forced vote at the deadline is the
+    # delegations' own: people play the rounds and the signature)
+    ald = list(outcome.arrays.delegation_ids).index("ALD")
+    rounds = [d for d in outcome.log_rows if d.stage == "decision"]
+    assert rounds and all(d.supporters[ald][d.decided].all() for d in rounds)
+
+
+def test_a_proposal_is_tabled_by_the_chair_next_round():
+    session = Session(scenario(), 2, ["EST"])
+    session.open_round()
+    session.close_round({"EST": RoundMove(proposal=("charging", 33.0))})
+    prompt = session.open_round()["EST"]
+    drafts = {r["provision"]: r["draft"] for r in prompt["provisions"]}
+    assert drafts["charging"] == 33.0
+    assert session.record["rounds"][0]["proposals_tabled_next"] == {"EST": ["charging", 33.0]}
+
+
+def test_a_team_signature_holds_and_pulls_on_its_bloc():
+    normal = run_conference(scenario(), 1)
+    ids = list(normal.arrays.delegation_ids)
+    signer = next(d for d, c in zip(ids, normal.decision_codes, strict=True) if c == 0)
+    outcome = play_through(Session(scenario(), 1, [signer]), decisions={signer: "refuse"})
+    assert outcome.decision_codes[ids.index(signer)] == 1
+    assert outcome.metrics["signed"] <= normal.metrics["signed"] - 1
+
+
+def test_unknown_and_repeated_seats_are_input_errors():
+    with pytest.raises(InputError, match="no such delegation"):
+        Session(scenario(), 1, ["XXX"])
+    with pytest.raises(InputError, match="give each seat once"):
+        Session(scenario(), 1, ["ALD", "ALD"])
+
+
+# --- the terminal -------------------------------------------------------------------------
+
+
+def classroom(*args, input=""):
+    result = runner.invoke(app, ["classroom", str(CLASSROOM), *map(str, args)], input=input)
+    assert "Traceback" not in result.stdout + result.stderr
+    return result
+
+
+def test_a_scripted_session_explains_bad_answers_and_replays_identically(tmp_path):
+    script = ["a", "maybe", "o", "", "help", ""]  # round 1: security, content (after a bad one)…
+    script += ["charging=150", "charging=35"]  # …a proposal out of range, then a good one
+    script += [""] * 200  # every later question: the default
+    out = tmp_path / "session"
+    result = classroom("--human", "ALD", "--seed", 3, "--out", out, input="\n".join(script))
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert "'maybe': answer accept (a) or object (o), or Enter for" in text
+    assert "Answer accept (a) if your delegation can live with this draft" in text
+    assert "150 is outside 0–100" in text
+    assert "ALD proposes charging = 35: the chair tables it next round" in text
+    assert "The conference has ended." in text and "Signatures:" in text
+    record = json.loads((out / "session.json").read_text())
+    assert record["finished"] and record["humans"] == ["ALD"]
+    assert record["rounds"][0]["moves"]["ALD"]["votes"] == {
+        "security": "accept",
+        "content": "object",
+    }
+    assert (out / "metrics.json").exists() and (out / "trajectory.csv").exists()
+    # the saved answers replay the same session
+    again = tmp_path / "again"
+    result = classroom(
+        "--human", "ALD", "--seed", 3, "--answers", out / "answers.txt", "--out", again
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads((again / "session.json").read_text()) == record
+
+
+def test_quit_and_end_of_input_keep_what_was_played(tmp_path):
+    result = classroom(
+        "--human", "ALD", "--human", "LUM", "--out", tmp_path / "q", input="a\nquit\n"
+    )
+    assert result.exit_code == 0
+    assert "Session stopped (quit)" in result.stdout
+    record = json.loads((tmp_path / "q" / "session.json").read_text())
+    assert not record["finished"] and record["rounds"] == []
+    assert not (tmp_path / "q" / "metrics.json").exists()
+    result = classroom("--human", "ALD", input="")
+    assert result.exit_code == 0 and "Session stopped (end of input)" in result.stdout
+
+
+def test_classroom_input_errors_exit_2(tmp_path):
+    result = classroom("--human", "ZZZ")
+    assert result.exit_code == 2 and "--human: ZZZ: no such delegation" in result.stderr
+    result = classroom("--human", "ALD", "--answers", tmp_path / "none.txt")
+    assert result.exit_code == 2 and "no such file" in result.stderr
