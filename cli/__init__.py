@@ -1,0 +1,15 @@
+"""treatysim command line: parse, call ``sim``, write files. No model logic lives here.
+
+Commands register on the one Typer app as their modules are imported, in the order ``--help``
+lists them.
+"""
+
+# ruff: noqa: I001, F401  (import order is the commands' order in --help)
+from cli import scenarios
+from cli import experiments
+from cli import outputs
+from cli import classroom
+from cli import power
+from cli.app import app, main
+
+__all__ = ["app", "main"]

@@ -1,0 +1,5 @@
+"""``python -m cli``: the treatysim command line."""
+
+from cli import main
+
+main()

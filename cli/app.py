@@ -1,0 +1,64 @@
+"""The treatysim application: the Typer app, shared options, and how input problems are reported."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim import InputError
+from sim.errors import Problem
+from sim.results import write_text_atomically
+
+app = typer.Typer(
+    name="treatysim",
+    help="Simulate multistakeholder treaty conferences: how procedural openness changes what is agreed and who defects.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="PATH=VALUE",
+        help="Override a scenario key, e.g. --set process.decision_rule=majority or "
+        "--set delegations.USA.capability=30 (value parsed as TOML). Repeatable.",
+    ),
+]
+
+
+def fail(problems: list[Problem]) -> None:
+    """Print one line per problem to stderr and exit with code 2."""
+    for problem in problems:
+        typer.echo(f"error: {problem}", err=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def user_errors():
+    """Turn input problems into messages and exit code 2."""
+    try:
+        yield
+    except InputError as err:
+        fail(err.problems)
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write a file completely or not at all; a failure is a user-facing problem."""
+    try:
+        write_text_atomically(path, text)
+    except OSError as err:
+        raise InputError.single(
+            str(path), "--out", f"cannot write: {err.strerror or err}"
+        ) from None
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(app())

@@ -1,0 +1,96 @@
+"""The classroom command: teams play seats at the terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.app import SetOption, app, user_errors
+from sim import InputError
+from sim.loader import load_with_inputs, scenario_file
+from sim.provenance import file_digest, manifest
+from sim.results import write_run, write_text_atomically
+
+
+@app.command()
+def classroom(
+    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario file or folder.")],
+    human: Annotated[
+        list[str],
+        typer.Option("--human", metavar="ID", help="A delegation played by a team (repeatable)."),
+    ],
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the run's random generator.")] = 1,
+    rounds: Annotated[
+        int | None, typer.Option(min=1, help="Negotiating rounds (default: the scenario's).")
+    ] = None,
+    overrides: SetOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Keep the session here: session.json, answers.txt and, once finished, the "
+            "run's files (for plot and report)."
+        ),
+    ] = None,
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            help="Read the answers from this file (a saved answers.txt replays a session)."
+        ),
+    ] = None,
+) -> None:
+    """Play a conference with teams in some seats, in the terminal; the model plays the rest."""
+    from sim.classroom.session import Session
+    from sim.classroom.terminal import Dialogue, play
+
+    items = list(overrides or []) + ([f"process.rounds={rounds}"] if rounds else [])
+    with user_errors():
+        spec, inputs = load_with_inputs(scenario, items)
+        if out is not None and out.exists():
+            if not out.is_dir():
+                raise InputError.single(str(out), "--out", "exists and is not a folder")
+            if any(out.iterdir()) and not (out / "session.json").exists():
+                raise InputError.single(
+                    str(out), "--out", "holds other files; choose an empty folder"
+                )
+        if answers is not None and not answers.is_file():
+            raise InputError.single(str(answers), "--answers", "no such file")
+        session = Session(spec, seed, human)
+        source = (
+            iter(answers.read_text(encoding="utf-8").splitlines())
+            if answers is not None
+            else iter(sys.stdin.readline, "")
+        )
+
+        def write(text: str) -> None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+        dialogue = Dialogue(source, write, echo=answers is not None or not sys.stdin.isatty())
+        outcome = play(session, dialogue)
+        if out is not None:
+            try:
+                if outcome is not None:
+                    record = manifest(
+                        kind="classroom",
+                        scenario_file=str(scenario_file(scenario)),
+                        inputs=[{"path": str(f), "sha256": file_digest(f)} for f in inputs],
+                        overrides=items,
+                        seed=seed,
+                        humans=human,
+                        scenario=spec.model_dump(mode="json"),
+                    )
+                    write_run(out, outcome, record)
+                out.mkdir(parents=True, exist_ok=True)
+                write_text_atomically(
+                    out / "session.json", json.dumps(session.record, indent=2) + "\n"
+                )
+                write_text_atomically(out / "answers.txt", "\n".join(dialogue.read) + "\n")
+            except OSError as err:
+                raise InputError.single(
+                    str(out), "--out", f"cannot write the session: {err.strerror or err}"
+                ) from None
+            typer.echo(f"session kept in {out}", err=True)

@@ -1,0 +1,286 @@
+"""Commands on many runs: sweep, export, compare."""
+
+from __future__ import annotations
+
+import json
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.app import app, user_errors
+from sim import InputError
+from sim.analysis.attribution import render as render_attribution
+from sim.analysis.attribution import run_attribution
+from sim.compare import Design, design, designs_file, run_comparison, write_comparison
+from sim.compare import render as render_comparison
+from sim.loader import scenario_file
+from sim.provenance import manifest
+from sim.results import write_text_atomically
+from sim.runner import Interrupted
+from sim.store import results_table
+from sim.sweep import run_sweep
+
+
+class ExportFormat(StrEnum):
+    """Formats ``treatysim export`` writes."""
+
+    csv = "csv"
+    parquet = "parquet"
+
+
+class Table(StrEnum):
+    """Tables of a results store."""
+
+    runs = "runs"
+    decisions = "decisions"
+
+
+@app.command()
+def sweep(
+    experiment: Annotated[Path, typer.Argument(metavar="EXPERIMENT", help="Experiment TOML file.")],
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (default: the CPU count).")
+    ] = os.cpu_count() or 1,
+    out: Annotated[
+        Path | None, typer.Option(help="Results folder (default: results/<experiment name>).")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Run on an existing Dask cluster, e.g. tcp://host:8786.")
+    ] = None,
+    dask_local: Annotated[
+        bool, typer.Option("--dask-local", help="Start a Dask LocalCluster of --workers here.")
+    ] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar (on a terminal).")] = True,
+) -> None:
+    """Run every factor combination × replicate of an experiment into a crash-safe results store."""
+    with user_errors():
+        try:
+            report = run_sweep(
+                experiment,
+                out,
+                workers,
+                scheduler,
+                dask_local,
+                progress=None if progress else False,
+                announce=lambda message: typer.echo(message, err=True),
+            )
+        except Interrupted as stop:
+            stored, runs, store = stop.args
+            typer.echo(
+                f"interrupted: {stored} of {runs} runs are stored in {store}; "
+                "run the same command again to finish the rest",
+                err=True,
+            )
+            raise typer.Exit(130) from None
+    if report.completed == 0:
+        typer.echo(f"all {report.runs} runs are already in {report.store}", err=True)
+        return
+    rate = report.completed / report.seconds if report.seconds else float("nan")
+    typer.echo(
+        f"stored {report.completed} runs in {report.seconds:.1f} s ({rate:.0f} runs/s); "
+        f"{report.stored_before + report.completed} of {report.runs} in {report.store}",
+        err=True,
+    )
+
+
+@app.command()
+def export(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A sweep's results folder.")],
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="csv or parquet (needs pyarrow).")
+    ] = ExportFormat.csv,
+    table: Annotated[
+        Table, typer.Option(help="runs, or decisions (if the sweep stored them).")
+    ] = Table.runs,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Output file (default: DIR/<table>.<format>; '-' for stdout with csv)."),
+    ] = None,
+) -> None:
+    """Export a sweep's results as a tidy table."""
+    with user_errors():
+        frame = results_table(folder, table.value)
+        if fmt is ExportFormat.parquet:
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError:
+                raise InputError.single(
+                    "--format", "parquet", "needs pyarrow: pip install 'treatysim[parquet]'"
+                ) from None
+        target = out if out is not None else folder / f"{table.value}.{fmt.value}"
+        if str(target) == "-":
+            typer.echo(frame.to_csv(index=False), nl=False)
+            return
+        staging = target.with_name(f".{target.name}.partial")
+        try:
+            if fmt is ExportFormat.csv:
+                frame.to_csv(staging, index=False)
+            else:
+                frame.to_parquet(staging, index=False)
+            staging.replace(target)
+            columns = target.with_name(f"{target.stem}.columns.csv")
+            write_text_atomically(columns, column_docs(frame.columns).to_csv(index=False))
+        except OSError as err:
+            staging.unlink(missing_ok=True)
+            raise InputError.single(
+                str(target), "--out", f"cannot write: {err.strerror or err}"
+            ) from None
+    typer.echo(
+        f"wrote {len(frame)} rows to {target} (columns explained in {columns.name})", err=True
+    )
+
+
+#: Meanings of a results table's bookkeeping columns.
+BOOKKEEPING = {
+    "run_index": "Run number within the sweep (0-based).",
+    "replicate": "Replicate number within its design point (0-based).",
+    "seed": "Seed of the run's random generator.",
+    "delegation": "Delegation id, as in the scenario.",
+    "decision": "The delegation's signing decision: sign, refuse, defer or none.",
+}
+
+
+def column_docs(columns):
+    """A table documenting ``columns``: label, unit, meaning and better direction of each."""
+    import pandas as pd
+
+    from sim.catalogue import columns_table
+
+    rows = columns_table(list(columns))
+    for row in rows:
+        if row["column"] in BOOKKEEPING:
+            row["meaning"] = BOOKKEEPING[row["column"]]
+        elif not row["meaning"]:
+            row["meaning"] = "A factor of the experiment: the scenario key it sets."
+    return pd.DataFrame(rows)
+
+
+@app.command()
+def compare(
+    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario file or folder.")],
+    a: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--a", metavar="K=V|FILE", help="Design A: overrides or a design TOML (repeatable)."
+        ),
+    ] = None,
+    b: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--b", metavar="K=V|FILE", help="Design B: overrides or a design TOML (repeatable)."
+        ),
+    ] = None,
+    a_name: Annotated[str, typer.Option("--a-name", help="Name of design A.")] = "A",
+    b_name: Annotated[str, typer.Option("--b-name", help="Name of design B.")] = "B",
+    designs: Annotated[
+        Path | None,
+        typer.Option(
+            "--designs",
+            metavar="FILE",
+            help="Named designs in a TOML file ([designs.NAME] tables; baseline = NAME), "
+            "each compared with the baseline. Instead of --a/--b.",
+        ),
+    ] = None,
+    replicates: Annotated[
+        int | None,
+        typer.Option(min=2, help="Paired replicates (default 100; 20 with --attribute)."),
+    ] = None,
+    seed: Annotated[
+        int, typer.Option(min=0, help="Seed of the replicates' seeds and of the bootstrap.")
+    ] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    attribute: Annotated[
+        bool,
+        typer.Option(
+            "--attribute",
+            help="Also attribute B − A to the mechanisms: Shapley values over their switches.",
+        ),
+    ] = False,
+    mechanisms: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--mechanisms",
+            metavar="NAME[,NAME...]",
+            help="Mechanisms to attribute over (default all; 2^m × 2 × replicates runs).",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write comparison.json, metrics.csv, provisions.csv, changes.csv and "
+            "manifest.json here (for `treatysim plot` and `treatysim report`)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Compare process designs on the same scenario with common random numbers."""
+    if replicates is None:
+        replicates = 20 if attribute else 100
+    with user_errors():
+        if mechanisms and not attribute:
+            raise InputError.single("--mechanisms", ",".join(mechanisms), "needs --attribute")
+        if designs is not None:
+            if a or b or a_name != "A" or b_name != "B":
+                raise InputError.single(
+                    "--designs", str(designs), "give designs either in a file or with --a/--b"
+                )
+            chosen = designs_file(designs)
+        else:
+            if a_name == b_name:
+                raise InputError.single("--b-name", b_name, "the two designs need different names")
+            chosen = [
+                Design(a_name, tuple(design(a or [], "--a"))),
+                Design(b_name, tuple(design(b or [], "--b"))),
+            ]
+        if attribute and len(chosen) != 2:
+            raise InputError.single("--attribute", "", "attribution compares exactly two designs")
+        try:
+            result, name = run_comparison(scenario, chosen, replicates, seed, workers)
+            attribution = (
+                run_attribution(
+                    scenario,
+                    list(chosen[0].overrides),
+                    list(chosen[1].overrides),
+                    mechanisms,
+                    replicates,
+                    seed,
+                    workers,
+                )
+                if attribute
+                else None
+            )
+        except Interrupted:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+        payload = {"scenario": name, **result}
+        if len(chosen) == 2:
+            payload["a"] = [[p, v] for p, v in chosen[0].overrides]
+            payload["b"] = [[p, v] for p, v in chosen[1].overrides]
+        if attribution is not None:
+            payload["attribution"] = attribution
+        if out is not None:
+            record = manifest(
+                kind="comparison",
+                scenario_file=str(scenario_file(scenario)),
+                designs=result["designs"],
+                baseline=result["baseline"],
+                replicates=replicates,
+                seed=seed,
+            )
+            try:
+                write_comparison(out, payload, record)
+            except OSError as err:
+                raise InputError.single(
+                    str(out), "--out", f"cannot write results: {err.strerror or err}"
+                ) from None
+            typer.echo(f"wrote the comparison to {out}", err=True)
+    if as_json:
+        typer.echo(json.dumps(payload, indent=2))
+    else:
+        typer.echo(render_comparison(result, name), nl=False)
+        if attribution is not None:
+            typer.echo("")
+            typer.echo(render_attribution(attribution), nl=False)

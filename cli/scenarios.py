@@ -1,0 +1,159 @@
+"""Commands on scenarios: run, validate, schema, synth, import."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.app import SetOption, app, fail, user_errors, write_output
+from sim import InputError, load_scenario, run_conference
+from sim.errors import Problem
+from sim.importers import parse_scale, read_table, to_scenario
+from sim.loader import load_with_inputs, scenario_file, scenario_json_schema, validate
+from sim.provenance import file_digest, manifest
+from sim.results import write_run
+from sim.summary import render
+from sim.synth import synthetic_scenario, to_toml
+
+
+class Layout(StrEnum):
+    """Layouts ``treatysim import`` reads."""
+
+    long = "long"
+    decide = "decide"
+
+
+@app.command()
+def run(
+    scenario: Annotated[
+        Path, typer.Argument(help="Scenario TOML file, or a folder holding scenario.toml.")
+    ],
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the run's random generator.")] = 1,
+    overrides: SetOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write provisions.csv, delegations.csv, events.csv, rounds.csv, trajectory.csv, metrics.json, manifest.json here."
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object instead of the summary.")
+    ] = False,
+) -> None:
+    """Run one conference and report what was agreed, who signed, who refused and why."""
+    overrides = overrides or []
+    with user_errors():
+        spec, inputs = load_with_inputs(scenario, overrides)
+        if out is not None and out.exists() and not out.is_dir():
+            raise InputError.single(str(out), "--out", "exists and is not a folder")
+        outcome = run_conference(spec, seed)
+        if out is not None:
+            record = manifest(
+                kind="run",
+                scenario_file=str(scenario_file(scenario)),
+                inputs=[{"path": str(f), "sha256": file_digest(f)} for f in inputs],
+                overrides=overrides,
+                seed=seed,
+                scenario=spec.model_dump(mode="json"),
+            )
+            try:
+                written = write_run(out, outcome, record)
+            except OSError as err:
+                raise InputError.single(
+                    str(out), "--out", f"cannot write results: {err.strerror or err}"
+                ) from None
+            typer.echo(f"wrote {len(written)} files to {out}", err=True)
+    if as_json:
+        typer.echo(json.dumps(outcome.to_dict(), indent=2))
+    else:
+        typer.echo(render(outcome), nl=False)
+
+
+@app.command("validate")
+def validate_command(
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE...", help="Scenario files or folders.")
+    ],
+    overrides: SetOption = None,
+) -> None:
+    """Check scenario files; print every problem with its file and field."""
+    problems: list[Problem] = []
+    for path in files:
+        try:
+            spec = load_scenario(path, overrides or [])
+        except InputError as err:
+            problems += err.problems
+            continue
+        n, m, k = spec.arrays.shape
+        typer.echo(f"ok: {scenario_file(path)} ({n} delegations, {m} stakeholders, {k} provisions)")
+    if problems:
+        fail(problems)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files."""
+    typer.echo(json.dumps(scenario_json_schema(), indent=2))
+
+
+@app.command()
+def synth(
+    delegations: Annotated[int, typer.Option(min=1, help="Number of delegations.")] = 30,
+    provisions: Annotated[int, typer.Option(min=1, help="Number of provisions.")] = 5,
+    stakeholders: Annotated[int, typer.Option(min=0, help="Number of stakeholders.")] = 10,
+    blocs: Annotated[int, typer.Option(min=1, help="Number of blocs.")] = 4,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the generator.")] = 1,
+    rounds: Annotated[int, typer.Option(min=1, help="Rounds of the conference.")] = 20,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the scenario here (default: standard output).")
+    ] = None,
+) -> None:
+    """Write a valid synthetic scenario of any size."""
+    raw = synthetic_scenario(delegations, provisions, stakeholders, blocs, seed, rounds)
+    with user_errors():
+        validate(raw, "synthetic scenario")
+        text = to_toml(raw)
+        if out is None:
+            typer.echo(text, nl=False)
+            return
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as err:
+            raise InputError.single(
+                str(out), "--out", f"cannot write: {err.strerror or err}"
+            ) from None
+    typer.echo(f"wrote {out}", err=True)
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The data file to import.")],
+    layout: Annotated[
+        Layout,
+        typer.Option(
+            "--format",
+            help="long: actor,issue,position,salience,capability CSV; decide: DECIDE #A/#P/#M/#D file.",
+        ),
+    ],
+    scale: Annotated[
+        str, typer.Option(help="Source scale of positions, LOW:HIGH, or auto (see docs/import.md).")
+    ] = "auto",
+    out: Annotated[
+        Path | None, typer.Option(help="Write the scenario here (default: standard output).")
+    ] = None,
+) -> None:
+    """Turn position-salience-capability data into a scenario."""
+    with user_errors():
+        table = read_table(file, layout.value, parse_scale(scale))
+        raw = to_scenario(table)
+        validate(raw, f"scenario imported from {file}")
+        text = to_toml(raw)
+        if out is None:
+            typer.echo(text, nl=False)
+            return
+        write_output(out, text)
+    typer.echo(f"wrote {out}", err=True)
