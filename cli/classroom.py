@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cli.app import SetOption, app, user_errors
+from cli.app import SetOption, app, user_errors, write_output
 from sim import InputError
 from sim.loader import load_with_inputs, scenario_file
 from sim.provenance import file_digest, manifest
@@ -94,3 +94,30 @@ def classroom(
                     str(out), "--out", f"cannot write the session: {err.strerror or err}"
                 ) from None
             typer.echo(f"session kept in {out}", err=True)
+
+
+@app.command()
+def debrief(
+    folder: Annotated[
+        Path,
+        typer.Argument(metavar="DIR", help="The --out folder of a finished classroom session."),
+    ],
+    out: Annotated[
+        Path | None, typer.Option(help="Also write the debrief as one HTML page here.")
+    ] = None,
+    seeds: Annotated[
+        int, typer.Option(min=2, max=1000, help="Seeds for the open-process comparison.")
+    ] = 20,
+) -> None:
+    """What the class did against the computer in the same seats, and under an open process."""
+    from sim.classroom.debrief import debrief as make_debrief
+    from sim.classroom.debrief import render_html, render_text
+
+    with user_errors():
+        if out is not None and out.suffix.lower() not in (".html", ".htm"):
+            raise InputError.single(str(out), "--out", "give an .html file")
+        result = make_debrief(folder, seeds)
+        typer.echo(render_text(result), nl=False)
+        if out is not None:
+            write_output(out, render_html(result, folder))
+            typer.echo(f"wrote {out}", err=True)

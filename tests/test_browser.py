@@ -85,3 +85,20 @@ def test_every_report_opens_offline_with_all_figures(reports, name):
     assert report.console_errors == [] and report.page_errors == []
     assert report.outside_requests == []
     assert "The question." in report.text and "Provenance" in report.text
+
+
+def test_the_classroom_debrief_opens_offline(tmp_path):
+    out = tmp_path / "session"
+    script = "\n".join(["a", "", "", "", "charging=30"] + [""] * 200)
+    result = runner.invoke(
+        app,
+        ["classroom", str(CLASSROOM), "--human", "ALD", "--seed", 4, "--out", str(out)],
+        input=script,
+    )
+    assert result.exit_code == 0, result.stderr
+    page = tmp_path / "debrief.html"
+    result = runner.invoke(app, ["debrief", str(out), "--out", str(page), "--seeds", 2])
+    assert result.exit_code == 0, result.stderr
+    report = inspect_page(page)
+    assert len(report.images) == 2 and not report.undecoded
+    assert not (report.console_errors or report.page_errors or report.outside_requests)

@@ -134,3 +134,61 @@ def test_classroom_input_errors_exit_2(tmp_path):
     assert result.exit_code == 2 and "--human: ZZZ: no such delegation" in result.stderr
     result = classroom("--human", "ALD", "--answers", tmp_path / "none.txt")
     assert result.exit_code == 2 and "no such file" in result.stderr
+
+
+# --- the debrief --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    out = tmp_path_factory.mktemp("class") / "session"
+    # ALD accepts everything in round 1 and proposes charging = 30; KES takes every default
+    script = ["a", "a", "a", "a", "charging=30"] + [""] * 200
+    result = runner.invoke(
+        app,
+        [
+            "classroom",
+            str(CLASSROOM),
+            "--human",
+            "ALD",
+            "--human",
+            "KES",
+            "--seed",
+            2,
+            "--out",
+            str(out),
+        ],
+        input="\n".join(script),
+    )
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
+def test_the_debrief_compares_the_class_with_the_computer_and_credits_each_team(finished, tmp_path):
+    from sim.classroom.debrief import debrief
+
+    result = debrief(finished, seeds=4)
+    agents = run_conference(scenario(), 2)
+    assert result["agents"]["metrics"]["signed"] == agents.metrics["signed"]
+    teams = {t["team"]: t for t in result["teams"]}
+    # ALD's proposal was tabled in round 2, so the charging text is its doing
+    assert "charging" in teams["ALD"]["texts_moved"]
+    # KES only took defaults: without its moves nothing changes
+    assert teams["KES"]["texts_moved"] == {} and teams["KES"]["signed_difference"] == 0
+    assert set(result["openness"]) >= {"signed", "refused", "deferred"}
+    out = tmp_path / "debrief.html"
+    text = runner.invoke(app, ["debrief", str(finished), "--out", str(out), "--seeds", 3])
+    assert text.exit_code == 0, text.stderr
+    assert "What each team's moves changed" in text.stdout and "ALD: signatures" in text.stdout
+    html = out.read_text()
+    assert "The class against the computer in the same seats" in html
+    assert "Questions for the debrief" in html and "<script" not in html
+
+
+def test_a_debrief_needs_a_finished_session(tmp_path):
+    result = classroom("--human", "ALD", "--out", tmp_path / "s", input="a\nquit\n")
+    assert result.exit_code == 0
+    result = runner.invoke(app, ["debrief", str(tmp_path / "s")])
+    assert result.exit_code == 2 and "the session was not finished" in result.stderr
+    result = runner.invoke(app, ["debrief", str(tmp_path)])
+    assert result.exit_code == 2 and "not a classroom session" in result.stderr
