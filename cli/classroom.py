@@ -121,3 +121,25 @@ def debrief(
         if out is not None:
             write_output(out, render_html(result, folder))
             typer.echo(f"wrote {out}", err=True)
+
+
+@app.command()
+def handouts(
+    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario file or folder.")],
+    out: Annotated[Path, typer.Option(help="Folder for the briefs and the facilitator sheet.")],
+    overrides: SetOption = None,
+) -> None:
+    """Write a printable brief for every delegation and a facilitator sheet."""
+    from sim.classroom.handouts import write_handouts
+
+    with user_errors():
+        spec, _ = load_with_inputs(scenario, overrides or [])
+        if out.exists() and not out.is_dir():
+            raise InputError.single(str(out), "--out", "exists and is not a folder")
+        try:
+            written = write_handouts(spec, out, str(scenario))
+        except OSError as err:
+            raise InputError.single(
+                str(out), "--out", f"cannot write: {err.strerror or err}"
+            ) from None
+    typer.echo(f"wrote {len(written)} pages to {out} (open facilitator.html)", err=True)

@@ -192,3 +192,45 @@ def test_a_debrief_needs_a_finished_session(tmp_path):
     assert result.exit_code == 2 and "the session was not finished" in result.stderr
     result = runner.invoke(app, ["debrief", str(tmp_path)])
     assert result.exit_code == 2 and "not a classroom session" in result.stderr
+
+
+# --- handouts -----------------------------------------------------------------------------
+
+
+def test_briefs_state_what_the_computer_in_the_seat_acts_on():
+    from sim.classroom.handouts import briefs
+    from sim.mechanisms import concession
+    from sim.terms import terms
+
+    spec = scenario()
+    a, t = spec.arrays, terms(spec)
+    data = briefs(spec)
+    assert [p["id"] for p in data["pages"]] == list(a.delegation_ids)
+    stake = np.abs(a.ideal - a.status_quo)
+    last = concession.tolerance(
+        stake,
+        spec.process.rounds,
+        spec.process.rounds,
+        a.concession_style,
+        t.hold,
+        spec.process.concession.base_tolerance,
+    )
+    for i, page in enumerate(data["pages"]):
+        for c, row in enumerate(page["provisions"]):
+            assert row["position"] == a.ideal[i, c]
+            assert row["low"] == max(0.0, a.ideal[i, c] - last[i, c])
+            assert row["high"] == min(100.0, a.ideal[i, c] + last[i, c])
+        assert sum(r["red_line"] for r in page["provisions"]) >= 1
+        assert page["id"] not in page["closest"]
+
+
+def test_handouts_command_writes_a_page_per_delegation_and_a_sheet(tmp_path):
+    result = runner.invoke(app, ["handouts", str(CLASSROOM), "--out", str(tmp_path / "h")])
+    assert result.exit_code == 0, result.stderr
+    names = sorted(p.name for p in (tmp_path / "h").iterdir())
+    ids = sorted(scenario().arrays.delegation_ids)
+    assert names == sorted([f"{i}.html" for i in ids] + ["facilitator.html", "index.html"])
+    sheet = (tmp_path / "h" / "facilitator.html").read_text()
+    assert "treatysim classroom" in sheet and 'href="ALD.html"' in sheet
+    brief = (tmp_path / "h" / "ALD.html").read_text()
+    assert "Your instructions" in brief and "(red line)" in brief and "<script" not in brief
