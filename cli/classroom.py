@@ -41,6 +41,16 @@ def classroom(
             help="Read the answers from this file (a saved answers.txt replays a session)."
         ),
     ] = None,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve", help="Serve the classroom to browsers: facilitator, projector, team pages."
+        ),
+    ] = False,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (default: this machine only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
 ) -> None:
     """Play a conference with teams in some seats, in the terminal; the model plays the rest."""
     from sim.classroom.session import Session
@@ -59,6 +69,9 @@ def classroom(
         if answers is not None and not answers.is_file():
             raise InputError.single(str(answers), "--answers", "no such file")
         session = Session(spec, seed, human)
+        if serve:
+            serve_room(session, host, port)
+            return
         source = (
             iter(answers.read_text(encoding="utf-8").splitlines())
             if answers is not None
@@ -143,3 +156,26 @@ def handouts(
                 str(out), "--out", f"cannot write: {err.strerror or err}"
             ) from None
     typer.echo(f"wrote {len(written)} pages to {out} (open facilitator.html)", err=True)
+
+
+def serve_room(session, host: str, port: int) -> None:
+    """Serve a session to the browsers of the room until Ctrl-C."""
+    import uvicorn
+
+    from sim.classroom.room import Room
+    from sim.classroom.web import create_app
+
+    room = Room(session)
+    base = f"http://{host}:{port}"
+    where = (
+        "this machine only (give --host 0.0.0.0 to open it to the classroom network)"
+        if host in ("127.0.0.1", "localhost", "::1")
+        else f"the network, on {host}"
+    )
+    typer.echo(f"Serving the classroom on {where}.")
+    typer.echo(f"  facilitator (keep private): {base}/facilitator/{room.facilitator}")
+    typer.echo(f"  projector:                  {base}/projector")
+    for token, seat in room.teams.items():
+        typer.echo(f"  team {seat:<10}              {base}/team/{token}")
+    typer.echo("Ctrl-C stops the server.")
+    uvicorn.run(create_app(room), host=host, port=port, log_level="warning")
