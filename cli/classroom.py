@@ -70,7 +70,24 @@ def classroom(
             raise InputError.single(str(answers), "--answers", "no such file")
         session = Session(spec, seed, human)
         if serve:
-            serve_room(session, host, port)
+            keep = None
+            if out is not None:
+
+                def keep(room) -> None:
+                    save_session(
+                        out,
+                        room.session,
+                        room.outcome,
+                        spec,
+                        scenario,
+                        inputs,
+                        items,
+                        seed,
+                        human,
+                        None,
+                    )
+
+            serve_room(session, host, port, keep)
             return
         source = (
             iter(answers.read_text(encoding="utf-8").splitlines())
@@ -85,28 +102,37 @@ def classroom(
         dialogue = Dialogue(source, write, echo=answers is not None or not sys.stdin.isatty())
         outcome = play(session, dialogue)
         if out is not None:
-            try:
-                if outcome is not None:
-                    record = manifest(
-                        kind="classroom",
-                        scenario_file=str(scenario_file(scenario)),
-                        inputs=[{"path": str(f), "sha256": file_digest(f)} for f in inputs],
-                        overrides=items,
-                        seed=seed,
-                        humans=human,
-                        scenario=spec.model_dump(mode="json"),
-                    )
-                    write_run(out, outcome, record)
-                out.mkdir(parents=True, exist_ok=True)
-                write_text_atomically(
-                    out / "session.json", json.dumps(session.record, indent=2) + "\n"
-                )
-                write_text_atomically(out / "answers.txt", "\n".join(dialogue.read) + "\n")
-            except OSError as err:
-                raise InputError.single(
-                    str(out), "--out", f"cannot write the session: {err.strerror or err}"
-                ) from None
+            save_session(
+                out, session, outcome, spec, scenario, inputs, items, seed, human, dialogue.read
+            )
             typer.echo(f"session kept in {out}", err=True)
+
+
+def save_session(out, session, outcome, spec, scenario, inputs, items, seed, human, lines) -> None:
+    """Keep a session's record (and, once finished, its run files) in ``out``.
+
+    ``lines`` are the answers read at the terminal (None for a served session).
+    """
+    try:
+        if outcome is not None:
+            record = manifest(
+                kind="classroom",
+                scenario_file=str(scenario_file(scenario)),
+                inputs=[{"path": str(f), "sha256": file_digest(f)} for f in inputs],
+                overrides=items,
+                seed=seed,
+                humans=human,
+                scenario=spec.model_dump(mode="json"),
+            )
+            write_run(out, outcome, record)
+        out.mkdir(parents=True, exist_ok=True)
+        write_text_atomically(out / "session.json", json.dumps(session.record, indent=2) + "\n")
+        if lines is not None:
+            write_text_atomically(out / "answers.txt", "\n".join(lines) + "\n")
+    except OSError as err:
+        raise InputError.single(
+            str(out), "--out", f"cannot write the session: {err.strerror or err}"
+        ) from None
 
 
 @app.command()
@@ -158,14 +184,14 @@ def handouts(
     typer.echo(f"wrote {len(written)} pages to {out} (open facilitator.html)", err=True)
 
 
-def serve_room(session, host: str, port: int) -> None:
-    """Serve a session to the browsers of the room until Ctrl-C."""
+def serve_room(session, host: str, port: int, keep=None) -> None:
+    """Serve a session to the browsers of the room until Ctrl-C; ``keep`` saves it."""
     import uvicorn
 
     from sim.classroom.room import Room
     from sim.classroom.web import create_app
 
-    room = Room(session)
+    room = Room(session, on_change=keep)
     base = f"http://{host}:{port}"
     where = (
         "this machine only (give --host 0.0.0.0 to open it to the classroom network)"

@@ -136,3 +136,26 @@ def test_two_teams_submit_the_facilitator_advances_and_the_projector_shows_it(se
             browser.close()
     assert outside == []
     assert r.session.record["rounds"][0]["moves"]["ALD"]["proposal"] == ["charging", 33.0]
+
+
+def test_a_served_session_is_kept_after_every_advance_and_can_be_debriefed(tmp_path):
+    from cli.classroom import save_session
+    from sim.classroom.debrief import debrief
+
+    spec = load_scenario(CLASSROOM)
+    out = tmp_path / "class"
+
+    def keep(r):
+        save_session(out, r.session, r.outcome, spec, CLASSROOM, [], [], 3, ["ALD", "LUM"], None)
+
+    r = Room(Session(spec, 3, ["ALD", "LUM"]), on_change=keep)
+    r.start(r.facilitator)
+    ald = next(t for t, seat in r.teams.items() if seat == "ALD")
+    r.submit(ald, RoundMove(votes={"access": True}))
+    r.advance(r.facilitator)
+    assert (out / "session.json").exists() and not (out / "metrics.json").exists()
+    while r.phase != "finished":
+        r.advance(r.facilitator)
+    assert (out / "metrics.json").exists()
+    result = debrief(out, seeds=2)
+    assert [t["team"] for t in result["teams"]] == ["ALD", "LUM"]

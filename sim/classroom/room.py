@@ -36,6 +36,7 @@ class Room:
     phase: str = "waiting"  # waiting → round → signing → finished
     last_event: dict | None = None
     outcome: object | None = None
+    on_change: object | None = None  # called after every advance (to keep the session)
     signing: dict | None = None
 
     def __post_init__(self):
@@ -85,6 +86,8 @@ class Room:
             elif self.phase == "signing":
                 self.outcome = self.session.finish(dict(self.signatures))
                 self.phase = "finished"
+            if self.on_change is not None:
+                self.on_change(self)
 
     def _open(self) -> None:
         self.session.open_round()
