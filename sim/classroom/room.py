@@ -112,7 +112,7 @@ class Room:
             if seat not in self.session.humans:
                 raise Forbidden(f"{seat} is not a team seat")
         with self.lock:
-            if self.locked and seat is not None and token in self.teams:
+            if self.locked and token in self.teams:  # the facilitator may still enter moves
                 raise Forbidden("the round is locked")
             if self.phase == "round" and move is not None:
                 self.pending[seat] = move
