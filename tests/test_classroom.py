@@ -234,3 +234,37 @@ def test_handouts_command_writes_a_page_per_delegation_and_a_sheet(tmp_path):
     assert "treatysim classroom" in sheet and 'href="ALD.html"' in sheet
     brief = (tmp_path / "h" / "ALD.html").read_text()
     assert "Your instructions" in brief and "(red line)" in brief and "<script" not in brief
+
+
+# --- the teaching scenario gives a class real choices -------------------------------------
+
+
+def test_the_teaching_scenario_varies_moves_and_answers_to_openness():
+    open_ = load_scenario(CLASSROOM, ["process.openness=multistakeholder"])
+    closed_runs = [run_conference(scenario(), s) for s in range(16)]
+    open_runs = [run_conference(open_, s) for s in range(16)]
+    # who signs differs across seeds
+    assert len({o.metrics["signed"] for o in closed_runs}) >= 2
+    # drafts move visibly round by round
+    drafts = [np.array([d.draft for d in o.log_rows if d.stage == "decision"]) for o in closed_runs]
+    assert max(np.abs(np.diff(d, axis=0)).max() for d in drafts) >= 2.0
+    # an open process moves the contested texts toward the status quo
+    c = list(scenario().arrays.provision_ids).index("security")
+    closed_text = np.mean([o.package[c] for o in closed_runs])
+    open_text = np.mean([o.package[c] for o in open_runs])
+    assert open_text <= closed_text - 2.0
+
+
+def test_in_the_teaching_scenario_the_largest_team_is_pivotal():
+    def play(mode):
+        session = Session(scenario(), 1, ["ALD"])
+        while session.negotiating:
+            rows = session.open_round()["ALD"]["provisions"]
+            votes = {r["provision"]: mode == "accept" for r in rows}
+            session.close_round({"ALD": RoundMove(votes=votes)})
+        return session.finish({})
+
+    accepting, objecting = play("accept"), play("object")
+    # objecting keeps everything for the forced vote; accepting lets provisions pass earlier
+    assert (objecting.settled_round == objecting.rounds_used).all()
+    assert accepting.settled_round.min() < objecting.settled_round.min()

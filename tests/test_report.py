@@ -81,7 +81,7 @@ def test_the_comparison_report_escapes_names_and_flags_null_differences(reports)
     assert "open against ITU &lt;2012&gt;" in html
     # equal in every replicate and merely uncertain are told apart
     assert "No difference at all</strong> (equal in every replicate): Treaty adopted," in html
-    assert "Indistinguishable from zero</strong> (the interval contains 0): Overruled" in html
+    assert "Indistinguishable from zero</strong> (the interval contains 0): Refused" in html
     assert not re.search(r"-0\.0+(?![0-9])", html)  # no "-0.000" for a zero
     assert "Affordable access for all" in html  # provisions by their titles
 
