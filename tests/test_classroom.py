@@ -268,3 +268,31 @@ def test_in_the_teaching_scenario_the_largest_team_is_pivotal():
     # objecting keeps everything for the forced vote; accepting lets provisions pass earlier
     assert (objecting.settled_round == objecting.rounds_used).all()
     assert accepting.settled_round.min() < objecting.settled_round.min()
+
+
+def test_the_wcit_teaching_scenario_gives_a_class_real_choices():
+    path = CLASSROOM.parent / "classroom_wcit.toml"
+    closed, opened = load_scenario(path), load_scenario(path, ["process.openness=multistakeholder"])
+    closed_runs = [run_conference(closed, s) for s in range(16)]
+    open_runs = [run_conference(opened, s) for s in range(16)]
+    assert len({o.metrics["signed"] for o in closed_runs}) >= 2
+    drafts = [np.array([d.draft for d in o.log_rows if d.stage == "decision"]) for o in closed_runs]
+    assert max(np.abs(np.diff(d, axis=0)).max() for d in drafts) >= 2.0
+    c = list(closed.arrays.provision_ids).index("internet_resolution")
+    assert (
+        np.mean([o.package[c] for o in open_runs])
+        <= np.mean([o.package[c] for o in closed_runs]) - 1.5
+    )
+
+    def play(mode):
+        session = Session(closed, 1, ["USA"])
+        while session.negotiating:
+            rows = session.open_round()["USA"]["provisions"]
+            session.close_round(
+                {"USA": RoundMove(votes={r["provision"]: mode == "accept" for r in rows})}
+            )
+        return session.finish({})
+
+    accepting, objecting = play("accept"), play("object")
+    assert (objecting.settled_round == objecting.rounds_used).all()
+    assert not np.array_equal(accepting.package, objecting.package)
