@@ -159,3 +159,22 @@ def test_a_served_session_is_kept_after_every_advance_and_can_be_debriefed(tmp_p
     assert (out / "metrics.json").exists()
     result = debrief(out, seeds=2)
     assert [t["team"] for t in result["teams"]] == ["ALD", "LUM"]
+
+
+def test_the_projector_shows_support_and_objection_by_bloc():
+    from sim.classroom.web import projector_state
+
+    r = room()
+    r.start(r.facilitator)
+    assert all(row["by_bloc"] == {} for row in projector_state(r)["rows"])  # nothing decided yet
+    r.advance(r.facilitator)
+    state = projector_state(r)
+    sizes = {"north": 4, "sovereign": 3, "development": 5}
+    decided = [row for row in state["rows"] if row["by_bloc"]]
+    assert decided
+    for row in decided:
+        for bloc, (supporting, objecting) in row["by_bloc"].items():
+            assert supporting + objecting <= sizes[bloc]
+    assert (
+        sum(o for row in decided for _, o in row["by_bloc"].values()) == r.last_event["objections"]
+    )

@@ -24,7 +24,7 @@ from sim.outcome import Outcome
 from sim.run import run_conference
 from sim.scenario import Scenario
 
-MEASURES = ("signed", "refused", "deferred", "n_adopted", "votes_called")
+MEASURES = ("treaty_adopted", "signed", "refused", "deferred", "n_adopted", "votes_called")
 
 
 def read_session(folder: str | Path) -> tuple[Scenario, dict]:
@@ -172,7 +172,8 @@ def render_text(result: dict) -> str:
         f"  {'':<28}{'the class':>12}{'agents only':>14}",
     ]
     for k in MEASURES:
-        lines.append(f"  {label(k):<28}{c[k]:>12}{a[k]:>14}")
+        ours, theirs = (("yes" if v else "no") if isinstance(v, bool) else v for v in (c[k], a[k]))
+        lines.append(f"  {label(k):<28}{ours:>12}{theirs:>14}")
     lines += ["", "  agreed text (not adopted: —)"]
     for pid, title in result["titles"].items():
         ours, theirs = result["class"]["package"][pid], result["agents"]["package"][pid]

@@ -36,12 +36,15 @@ def projector_state(room: Room) -> dict:
             "settled": bool(m.settled[c]),
             "adopted": bool(m.adopted[c]),
             "value": float(m.value[c]),
-            "objecting": {},
+            "by_bloc": {},  # bloc → (supporting, objecting) in the last round's decision
         }
         if last is not None and last.decided[c]:
             for bloc in names:
                 members = np.array([b == bloc for b in blocs])
-                row["objecting"][bloc] = int(last.objectors[members, c].sum())
+                row["by_bloc"][bloc] = (
+                    int(last.supporters[members, c].sum()),
+                    int(last.objectors[members, c].sum()),
+                )
         rows.append(row)
     signed = None
     if room.outcome is not None:
