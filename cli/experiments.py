@@ -14,8 +14,9 @@ from cli.app import app, user_errors
 from sim import InputError
 from sim.analysis.attribution import render as render_attribution
 from sim.analysis.attribution import run_attribution
-from sim.compare import Design, design, designs_file, run_comparison, write_comparison
+from sim.compare import Design, design, designs_file, run_comparison
 from sim.compare import render as render_comparison
+from sim.comparison_files import write_comparison
 from sim.loader import scenario_file
 from sim.provenance import manifest
 from sim.results import write_text_atomically
