@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from sim.catalogue import entry, label
 from sim.figures.style import (
+    NEUTRAL,
     PALETTE,
     axes,
     finish,
@@ -295,4 +296,33 @@ def power_figure(table: pd.DataFrame, rule: str, *, ax=None) -> Figure:
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
     ax.grid(axis="y", visible=False)
     ax.legend(loc="lower right")
+    return figure
+
+
+@styled
+def reliability_figure(rows: list[dict], *, ax=None) -> Figure:
+    """Reliability diagram: mean forecast probability of signing against the observed share.
+
+    Args:
+        rows: the ``reliability`` bins of :func:`sim.analysis.scoring.score`.
+        ax: axes to draw on; a new figure when None.
+    """
+    figure, ax = axes(ax, (4.8, 4.4))
+    ax.plot([0, 1], [0, 1], color=NEUTRAL, linestyle=":", label="perfectly reliable")
+    xs = [r["mean_forecast"] for r in rows]
+    ys = [r["observed"] for r in rows]
+    sizes = [30 + 20 * r["delegations"] for r in rows]
+    ax.scatter(
+        xs, ys, s=sizes, color=PALETTE[0], zorder=3, label="forecast bins (size: delegations)"
+    )
+    ax.plot(xs, ys, color=PALETTE[0], linewidth=1.0)
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.02)
+    finish(
+        ax,
+        "Reliability of the forecast probability of signing",
+        "forecast P(sign)",
+        "observed share that signed",
+    )
+    ax.legend(loc="upper left")
     return figure
