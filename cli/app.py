@@ -11,7 +11,6 @@ import typer
 
 from sim import InputError
 from sim.errors import Problem
-from sim.results import write_text_atomically
 
 app = typer.Typer(
     name="treatysim",
@@ -51,6 +50,8 @@ def user_errors():
 
 def write_output(path: Path, text: str) -> None:
     """Write a file completely or not at all; a failure is a user-facing problem."""
+    from sim.results import write_text_atomically
+
     try:
         write_text_atomically(path, text)
     except OSError as err:

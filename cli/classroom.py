@@ -13,7 +13,6 @@ from cli.app import SetOption, app, user_errors, write_output
 from sim import InputError
 from sim.loader import load_with_inputs, scenario_file
 from sim.provenance import file_digest, manifest
-from sim.results import write_run, write_text_atomically
 
 
 @app.command()
@@ -113,6 +112,8 @@ def save_session(out, session, outcome, spec, scenario, inputs, items, seed, hum
 
     ``lines`` are the answers read at the terminal (None for a served session).
     """
+    from sim.results import write_run, write_text_atomically
+
     try:
         if outcome is not None:
             record = manifest(

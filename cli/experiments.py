@@ -12,17 +12,8 @@ import typer
 
 from cli.app import SetOption, app, user_errors
 from sim import InputError
-from sim.analysis.attribution import render as render_attribution
-from sim.analysis.attribution import run_attribution
-from sim.compare import Design, design, designs_file, run_comparison
-from sim.compare import render as render_comparison
-from sim.comparison_files import write_comparison
 from sim.loader import load_with_inputs, scenario_file
 from sim.provenance import manifest
-from sim.results import write_text_atomically
-from sim.runner import Interrupted
-from sim.store import results_table
-from sim.sweep import run_sweep
 
 
 class ExportFormat(StrEnum):
@@ -57,6 +48,9 @@ def sweep(
     progress: Annotated[bool, typer.Option(help="Show a progress bar (on a terminal).")] = True,
 ) -> None:
     """Run every factor combination × replicate of an experiment into a crash-safe results store."""
+    from sim.runner import Interrupted
+    from sim.sweep import run_sweep
+
     with user_errors():
         try:
             report = run_sweep(
@@ -102,6 +96,9 @@ def export(
     ] = None,
 ) -> None:
     """Export a sweep's results as a tidy table."""
+    from sim.results import write_text_atomically
+    from sim.store import results_table
+
     with user_errors():
         frame = results_table(folder, table.value)
         if fmt is ExportFormat.parquet:
@@ -218,6 +215,13 @@ def compare(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Compare process designs on the same scenario with common random numbers."""
+    from sim.analysis.attribution import render as render_attribution
+    from sim.analysis.attribution import run_attribution
+    from sim.compare import Design, design, designs_file, run_comparison
+    from sim.compare import render as render_comparison
+    from sim.comparison_files import write_comparison
+    from sim.runner import Interrupted
+
     if replicates is None:
         replicates = 20 if attribute else 100
     with user_errors():

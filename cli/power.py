@@ -10,9 +10,6 @@ from typing import Annotated, get_args
 import typer
 
 from cli.app import app, user_errors
-from sim import load_scenario
-from sim.power_report import render as render_power
-from sim.power_report import report as power_report
 from sim.scenario import DecisionRule
 
 Rule = StrEnum(
@@ -43,6 +40,10 @@ def power(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Shapley–Shubik and Banzhaf power, veto players and blocking coalitions under a rule."""
+    from sim import load_scenario
+    from sim.power_report import render as render_power
+    from sim.power_report import report as power_report
+
     overrides = []
     if rule is not None:
         overrides.append(f"process.decision_rule={rule.value}")

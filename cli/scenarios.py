@@ -10,14 +10,10 @@ from typing import Annotated
 import typer
 
 from cli.app import SetOption, app, fail, user_errors, write_output
-from sim import InputError, load_scenario, run_conference
+from sim import InputError
 from sim.errors import Problem
-from sim.importers import parse_scale, read_table, to_scenario
 from sim.loader import load_with_inputs, scenario_file, scenario_json_schema, validate
 from sim.provenance import file_digest, manifest
-from sim.results import write_run
-from sim.summary import render
-from sim.synth import synthetic_scenario, to_toml
 
 
 class Layout(StrEnum):
@@ -45,6 +41,10 @@ def run(
     ] = False,
 ) -> None:
     """Run one conference and report what was agreed, who signed, who refused and why."""
+    from sim import run_conference
+    from sim.results import write_run
+    from sim.summary import render
+
     overrides = overrides or []
     with user_errors():
         spec, inputs = load_with_inputs(scenario, overrides)
@@ -81,6 +81,8 @@ def validate_command(
     overrides: SetOption = None,
 ) -> None:
     """Check scenario files; print every problem with its file and field."""
+    from sim import load_scenario
+
     problems: list[Problem] = []
     for path in files:
         try:
@@ -113,6 +115,8 @@ def synth(
     ] = None,
 ) -> None:
     """Write a valid synthetic scenario of any size."""
+    from sim.synth import synthetic_scenario, to_toml
+
     raw = synthetic_scenario(delegations, provisions, stakeholders, blocs, seed, rounds)
     with user_errors():
         validate(raw, "synthetic scenario")
@@ -147,6 +151,9 @@ def import_command(
     ] = None,
 ) -> None:
     """Turn position-salience-capability data into a scenario."""
+    from sim.importers import parse_scale, read_table, to_scenario
+    from sim.synth import to_toml
+
     with user_errors():
         table = read_table(file, layout.value, parse_scale(scale))
         raw = to_scenario(table)

@@ -8,12 +8,27 @@ The core entry points::
 """
 
 from sim.errors import InputError, Problem
-from sim.loader import load_scenario
-from sim.outcome import Outcome
-from sim.run import run_conference
-from sim.scenario import Scenario
 
 __version__ = "0.1.0"
+
+#: Imported on first use, so that importing ``sim`` (or any one module of it) does not pay for
+#: Mesa and pandas until a run needs them.
+_LAZY = {
+    "load_scenario": "sim.loader",
+    "Outcome": "sim.outcome",
+    "run_conference": "sim.run",
+    "Scenario": "sim.scenario",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
 __all__ = [
     "InputError",

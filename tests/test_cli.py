@@ -157,3 +157,15 @@ def test_synth_writes_a_valid_scenario_that_runs(tmp_path):
     assert invoke("run", path).exit_code == 0
     # the same seed writes the same file
     assert invoke(*SYNTH).stdout == path.read_text()
+
+
+def test_the_command_line_loads_mesa_and_pandas_only_when_a_command_needs_them():
+    """`treatysim --help` stays fast: importing the CLI imports neither (benchmarks/bench_startup.py)."""
+    import subprocess
+    import sys
+
+    code = "import sys, cli; print(sorted({'mesa', 'pandas', 'matplotlib'} & set(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
