@@ -30,6 +30,7 @@ def __getattr__(name: str):
         return value
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
+
 __all__ = [
     "InputError",
     "Outcome",
