@@ -214,3 +214,13 @@ def test_provision_outcomes_forest_and_changes_keep_the_numbers(folders):
     )
     top = prepare.changed_delegations(changes, limit=2)
     assert top[["design", "delegation"]].values.tolist() == [["b", "Y"], ["b", "Z"], ["c", "X"]]
+
+
+def test_a_banzhaf_index_that_could_not_be_estimated_is_not_drawn_as_zero():
+    result = {"shapley_shubik": {"a": 0.6, "b": 0.4}, "banzhaf": {"a": None, "b": None}}
+    table = prepare.power_table(result)
+    assert table["banzhaf"].isna().all()
+    from sim.figures.aggregate import power_figure
+
+    drawn = power_figure(table, "consensus")
+    assert "not estimated" in " ".join(t.get_text() for t in drawn.axes[0].get_legend().get_texts())

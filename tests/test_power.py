@@ -1,6 +1,7 @@
 """Voting power: published values, the axioms, exact = enumeration, the command, decisive voters."""
 
 import json
+import re
 from fractions import Fraction
 
 import numpy as np
@@ -13,6 +14,7 @@ from cli import app
 from sim import load_scenario, run_conference
 from sim.mechanisms.decision import RuleSpec, classify, pivotal, tally
 from sim.power import Game, analyse, brute_force_power, exact_power, game_for
+from sim.power_report import fraction, readable, render
 from tests.conftest import CLASSROOM, ROOT, build, one_dimension, spatial_process
 
 runner = CliRunner()
@@ -291,40 +293,177 @@ def test_runs_report_decisive_delegations():
     assert charging.pivotal.split(";") == charging.objectors.split(";")  # each objector blocks
 
 
+# --- the text for readers ------------------------------------------------------------------
+
+WCIT = ROOT / "scenarios" / "wcit2012"
+SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+
+
+def power_text(scenario, *args) -> str:
+    result = runner.invoke(app, ["power", str(scenario), *args])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def table_of(text: str) -> tuple[list[str], list[list[str]], list[str]]:
+    """The headings, the cells of each row and the legend lines of the text's power table."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(("  delegation", "  bloc")))
+    end = lines.index("", start)
+    headings = re.split(r"\s{3,}", lines[start].strip())
+    rows = [
+        re.split(r"\s{3,}", line.strip())
+        for line in lines[start + 1 : end]
+        if not line.startswith("  …")
+    ]
+    legend = lines[end + 1 : lines.index("", end + 1)]
+    return headings, rows, legend
+
+
+def number(cell: str) -> float:
+    """The value of a cell: ``0.2256``, ``0.0965 ±0.0021``, ``7.3 × 10⁻⁴⁰`` or ``< 1.5 × 10⁻⁴``."""
+    cell = cell.removeprefix("< ").split(" ±")[0]
+    if " × 10" in cell:
+        mantissa, exponent = cell.split(" × 10")
+        return float(mantissa) * 10.0 ** int(exponent.translate(SUPERSCRIPT))
+    return float(cell)
+
+
 @pytest.mark.parametrize(
     ("n", "shown"),
     [
         (0, "0"),
         (7, "7"),
+        (1234, "1,234"),
         (9_999_999, "9,999,999"),
         (10_000_000, "1.0 × 10⁷"),
-        (188694833082770476622296176145946360850, "1.9 × 10³⁸"),
-        (99_960_000, "1.0 × 10⁸"),  # 9.996 rounds up: one more power of ten
+        (12_449_999, "1.2 × 10⁷"),
+        (12_500_000, "1.3 × 10⁷"),  # exactly half: rounded up (a float round would give 1.2)
+        (-12_500_000, "-1.3 × 10⁷"),
+        (99_499_999, "9.9 × 10⁷"),
+        (99_500_000, "1.0 × 10⁸"),  # 9.95 rounds up to 10.0: one more power of ten
         (123_456_789_012, "1.2 × 10¹¹"),
+        (188694833082770476622296176145946360850, "1.9 × 10³⁸"),
+        (125 * 10**36, "1.3 × 10³⁸"),  # exact at any size
+        (125 * 10**36 - 1, "1.2 × 10³⁸"),
+        (10**100, "1.0 × 10¹⁰⁰"),
     ],
 )
 def test_large_counts_are_written_for_readers(n, shown):
-    from sim.power_report import readable
-
     assert readable(n) == shown
 
 
-def test_power_text_explains_every_column_and_mark():
-    def text(*args):
-        result = runner.invoke(app, ["power", str(ROOT / "scenarios" / "wcit2012"), *args])
-        assert result.exit_code == 0, result.stderr
-        return result.stdout
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (0, "0"),
+        (1, "1.0000"),
+        (0.22564, "0.2256"),
+        (0.001, "0.0010"),
+        (0.00048828125, "4.9 × 10⁻⁴"),  # 1/2048: not 0.0005
+        (2.0**-130, "7.3 × 10⁻⁴⁰"),  # not 0.0000
+    ],
+)
+def test_small_fractions_are_not_shown_as_zero(value, shown):
+    assert fraction(value) == shown
 
-    majority = text("--rule", "majority", "--by", "bloc")
-    assert "(1.9 × 10³⁸ such coalitions)" in majority
-    assert "P(decisive)" not in majority  # an absolute index is never summed over a bloc
-    shares = [float(line.split()[1]) for line in majority.splitlines() if line.startswith("  C")]
-    assert shares and all(0 <= v <= 1 for v in shares)
-    assert "weights: one vote per delegation" in majority
-    assert "By bloc: each index summed over the bloc's members" in majority
-    consensus = text("--by", "bloc")
-    assert "—" in consensus and "—: not estimated" in consensus
-    assert "65,212 of capability" in consensus
-    per_delegation = runner.invoke(app, ["power", str(ROOT / "scenarios" / "classroom_small.toml")])
-    assert "P(decisive)" in per_delegation.stdout
-    assert "not a share, never" in per_delegation.stdout
+
+def test_no_long_numbers_and_a_legend_line_per_column():
+    text = power_text(WCIT, "--rule", "majority", "--by", "bloc")
+    flat = " ".join(text.split())  # long lines are wrapped
+    assert "66 delegations voting no stop any proposal (1.9 × 10³⁸ such coalitions)" in flat
+    assert not re.search(r"\d(,?\d){7}", text)  # no integer of more than seven digits
+    headings, rows, legend = table_of(text)
+    assert headings == ["bloc", "Shapley–Shubik share", "Banzhaf share"]
+    for column, heading in enumerate(headings[1:], start=1):
+        assert any(line.startswith(f"  {heading}: ") for line in legend)
+        shares = [number(row[column]) for row in rows]
+        assert all(0 <= v <= 1 for v in shares)
+        assert sum(shares) == pytest.approx(1, abs=1e-3)
+    assert all(len(line) <= 100 and not line.startswith("    ") for line in legend)  # one line each
+
+
+def test_the_bloc_view_never_sums_the_absolute_index():
+    text = power_text(CLASSROOM, "--rule", "unanimity", "--by", "bloc")
+    headings, rows, _ = table_of(text)
+    assert "P(decisive)" not in headings
+    assert all(number(cell) <= 1 for row in rows for cell in row[1:])  # 12 × 1/2048 nowhere
+    assert "  P(decisive) is per delegation and never added up over a bloc" in text
+    data = json.loads(power_text(CLASSROOM, "--by", "bloc", "--json"))
+    assert "banzhaf_absolute" not in data
+    assert sum(data["banzhaf"].values()) == pytest.approx(1)
+
+
+def test_the_delegation_view_labels_the_probability_of_being_decisive():
+    headings, rows, legend = table_of(power_text(CLASSROOM, "--rule", "unanimity"))
+    assert headings == ["delegation", "Shapley–Shubik", "Banzhaf", "P(decisive)"]
+    assert {row[3] for row in rows} == {"4.9 × 10⁻⁴"}  # 1/2048 each
+    assert any(
+        line.startswith("  P(decisive): chance its vote decides") and "not a share" in line
+        for line in legend
+    )
+
+
+def test_every_mark_is_explained_under_the_table():
+    text = power_text(WCIT)  # consensus among 131: estimated
+    _, rows, legend = table_of(text)
+    assert {row[2] for row in rows} == {"—"}
+    assert {row[3] for row in rows} == {"< 1.5 × 10⁻⁴"}  # never decisive in 20,000 samples
+    assert all(" ±0.0" in row[1] for row in rows)
+    assert "  — in Banzhaf: not estimated: none of 20,000 random coalitions" in legend[3]
+    assert legend[4].startswith("  < in P(decisive): never decisive in 20,000 random samples")
+    assert legend[5].startswith("  ±: standard error")
+    explained = sum(line.count("—") for line in legend)
+    assert text.count("—") == explained + sum(row.count("—") for row in rows)  # no other dash
+    bloc = power_text(WCIT, "--by", "bloc")
+    assert "  — in Banzhaf share: not estimated" in bloc
+    data = json.loads(power_text(WCIT, "--by", "bloc", "--json"))
+    assert set(data["standard_error"]["shapley_shubik"]) == set(data["shapley_shubik"])  # blocs
+    exact = power_text(CLASSROOM)
+    assert "—" not in exact and "±" not in exact and "<" not in exact
+
+
+def test_marks_follow_the_columns_they_appear_in():
+    result = {
+        "rule": "weighted (quota 3)",
+        "weights": "votes",
+        "method": "monte carlo, 1000 samples",
+        "by": "delegation",
+        "shapley_shubik": {"a": 0.7, "b": 0.3, "c": 0.0},
+        "banzhaf": {"a": None, "b": None, "c": None},
+        "banzhaf_absolute": {"a": 0.01, "b": 0.0, "c": 0.0},
+        "standard_error": {
+            "shapley_shubik": {"a": 0.0145, "b": 0.0145, "c": 0.0},
+            "banzhaf_absolute": {"a": 0.003, "b": 0.0, "c": 0.0},
+        },
+        "blocking": [],
+        "veto": [],
+        "dummies": None,
+        "count_quota": 0,
+        "weight_quota": 3.0,
+    }
+    text = render(result)
+    assert "A coalition wins with at least 3 votes\n" in text  # no "at least 0 delegations"
+    _, rows, legend = table_of(text)
+    assert rows[2] == ["c", "< 0.0030", "—", "< 0.0030"]  # 3 in 1,000: a 95% bound
+    assert any(line.startswith("  < in Shapley–Shubik and P(decisive): ") for line in legend)
+    assert any(line.startswith("  — in Banzhaf: ") for line in legend)
+
+
+def test_weights_and_quotas_are_given_with_their_unit():
+    consensus = power_text(CLASSROOM)
+    assert "Weights: capability (bargaining clout on the scenario's own scale" in consensus
+    assert "at least 9 delegations and at least 52.875 units of capability" in consensus
+    weighted = power_text(CLASSROOM, "--rule", "weighted")
+    assert "Weights: formal votes" in weighted
+    assert "at least 6 votes and more than half of all votes" in weighted
+    quota = power_text(CLASSROOM, "--rule", "weighted", "--quota", "9")
+    assert "A coalition wins with at least 9 votes\n" in quota
+    majority = power_text(WCIT, "--rule", "majority")
+    assert "Weights: one vote per delegation\nA coalition wins with at least 66 delegations\n" in (
+        majority
+    )
+    assert (
+        "1 delegation voting no stops any proposal (the only such coalition), e.g. ALD"
+        in " ".join(consensus.split())
+    )

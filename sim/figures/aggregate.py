@@ -279,14 +279,15 @@ def power_figure(table: pd.DataFrame, rule: str, *, ax=None) -> Figure:
     figure, ax = axes(ax, (6.4, 0.3 * len(table) + 1.6))
     ys = np.arange(len(table))
     ax.barh(ys - 0.2, table["shapley_shubik"], height=0.4, color=PALETTE[0], label="Shapley–Shubik")
+    missing = table["banzhaf"].isna()
     ax.barh(
         ys + 0.2,
-        table["banzhaf"],
+        table["banzhaf"].fillna(0.0).where(~missing, np.nan),
         height=0.4,
         color=PALETTE[1],
         hatch="//",
         edgecolor="white",
-        label="Banzhaf (normalised)",
+        label="Banzhaf (normalised)" + ("; not estimated where missing" if missing.any() else ""),
     )
     ax.set_yticks(ys, list(table.index))
     ax.invert_yaxis()

@@ -198,7 +198,8 @@ def changed_delegations(changes: pd.DataFrame, limit: int = 20) -> pd.DataFrame:
 def power_table(result: dict, limit: int = 25) -> pd.DataFrame:
     """Shapley–Shubik and normalised Banzhaf indices, largest first, at most ``limit`` rows."""
     ss, bz = result["shapley_shubik"], result["banzhaf"]
-    frame = pd.DataFrame({"shapley_shubik": ss, "banzhaf": bz}).fillna(0.0)
+    # an index that could not be estimated stays missing (NaN), never a false zero
+    frame = pd.DataFrame({"shapley_shubik": ss, "banzhaf": bz}).astype(float)
     frame = frame.sort_values("shapley_shubik", ascending=False, kind="stable")
     frame.index.name = "name"
     return frame.head(limit)
