@@ -8,6 +8,7 @@ caught.
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 def chromium() -> str | None:
     """The Chromium executable, or None."""
     for path in CANDIDATES:
-        if Path(path).exists():
+        if os.access(path, os.X_OK):
             return path
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -58,6 +59,18 @@ class PageReport:
         return [i for i in self.images if not i["naturalWidth"]]
 
 
+LOAD_ALL_IMAGES = """timeout => Promise.race([
+    new Promise(done => setTimeout(done, timeout)),
+    Promise.all([...document.images].map(img => {
+        if (img.loading === "lazy") img.loading = "eager";
+        return img.complete ? null : new Promise(done => {
+            img.addEventListener("load", done, {once: true});
+            img.addEventListener("error", done, {once: true});
+        });
+    })),
+])"""
+
+
 def inspect_page(path: Path, timeout_ms: int = 20_000) -> PageReport:
     """Open ``path`` through ``file://`` in headless Chromium and report what loaded."""
     from playwright.sync_api import sync_playwright
@@ -84,6 +97,9 @@ def inspect_page(path: Path, timeout_ms: int = 20_000) -> PageReport:
             page.on("pageerror", lambda e: report.page_errors.append(str(e)))
             page.route("**/*", route)
             page.goto(url, wait_until="load", timeout=timeout_ms)
+            # "load" does not wait for loading="lazy" images out of view: load them all now, so
+            # an image counts as undecoded only when it really cannot be decoded.
+            page.evaluate(LOAD_ALL_IMAGES, timeout_ms)
             report.images = page.eval_on_selector_all(
                 "img",
                 "els => els.map(e => ({src: e.src.slice(0, 40), naturalWidth: e.naturalWidth,"

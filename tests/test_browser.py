@@ -15,8 +15,8 @@ runner = CliRunner()
 pytestmark = needs_browser
 
 
-def png_uri() -> str:
-    figure = Figure(figsize=(2, 1))
+def png_uri(width: float = 2) -> str:
+    figure = Figure(figsize=(width, 1))
     figure.add_subplot().plot([0, 1], [0, 1])
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
@@ -28,22 +28,36 @@ def test_the_inspector_sees_decoded_images_and_no_traffic(tmp_path):
     page.write_text(
         f'<!DOCTYPE html><title>t</title><img src="{png_uri()}" alt="">'
         '<svg width="10" height="10"><rect width="10" height="10"/></svg>'
+        # A lazy image far below the fold (another image, so not already in the cache) still
+        # counts as decoded.
+        f'<div style="height: 5000px"></div><img loading="lazy" src="{png_uri(3)}" alt="">'
     )
     report = inspect_page(page)
-    assert [i["naturalWidth"] for i in report.images] == [200]
-    assert report.svgs == 1
+    assert [(i["naturalWidth"], i["naturalHeight"]) for i in report.images] == [
+        (200, 100),
+        (300, 100),
+    ]
+    assert report.svgs == 1 and report.undecoded == []
     assert not (report.console_errors or report.page_errors or report.outside_requests)
 
 
-def test_the_inspector_catches_outside_requests_and_script_errors(tmp_path):
-    page = tmp_path / "bad.html"
-    page.write_text(
-        '<!DOCTYPE html><title>t</title><img src="https://example.com/x.png" alt="">'
-        "<script>throw new Error('boom')</script>"
-    )
+def test_the_inspector_catches_and_blocks_outside_requests(tmp_path):
+    page = tmp_path / "outside.html"
+    page.write_text('<!DOCTYPE html><title>t</title><img src="https://example.com/x.png" alt="">')
     report = inspect_page(page)
     assert report.outside_requests == ["https://example.com/x.png"]
-    assert report.undecoded and "boom" in " ".join(report.page_errors)
+    assert [i["naturalWidth"] for i in report.undecoded] == [0]
+
+
+def test_the_inspector_catches_script_errors(tmp_path):
+    page = tmp_path / "throws.html"
+    page.write_text(
+        "<!DOCTYPE html><title>t</title>"
+        "<script>console.error('logged'); throw new Error('boom')</script>"
+    )
+    report = inspect_page(page)
+    assert "boom" in " ".join(report.page_errors)
+    assert report.console_errors == ["logged"] and report.outside_requests == []
 
 
 @pytest.fixture(scope="module")
