@@ -1,8 +1,9 @@
 """The crash-safe results store of a sweep: one SQLite file in WAL mode.
 
 Tables: ``runs`` (``run_index``, ``replicate``, ``seed``, one column per design column, one per
-metric), ``decisions`` (``run_index``, ``delegation``, ``decision``; only when asked for) and
-``meta`` (the plan's fingerprint and layout). Each finished chunk is written in one
+metric), ``decisions`` (``run_index``, ``delegation``, ``decision``; only when asked for),
+``points`` (a sampled design's unit coordinates: ``point`` and one column per sampled factor)
+and ``meta`` (the plan's fingerprint and layout). Each finished chunk is written in one
 transaction, so a sweep killed at any moment loses only the chunks not yet written, and the
 primary keys make duplicates impossible. A store made for another experiment is refused.
 """
@@ -90,10 +91,19 @@ class Store:
                     "CREATE TABLE decisions (run_index INTEGER NOT NULL, delegation TEXT NOT NULL,"
                     " decision TEXT NOT NULL, PRIMARY KEY (run_index, delegation)) WITHOUT ROWID"
                 )
+            if plan.unit:
+                coordinates = ", ".join(f"{_quote(c)} REAL NOT NULL" for c in plan.sampled)
+                self.db.execute(f"CREATE TABLE points (point INTEGER PRIMARY KEY, {coordinates})")
+                marks = ", ".join("?" * (1 + len(plan.sampled)))
+                self.db.executemany(
+                    f"INSERT INTO points VALUES ({marks})",
+                    [(i, *row) for i, row in enumerate(plan.unit)],
+                )
             self.db.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
                 [
                     ("fingerprint", plan.key),
+                    ("design", plan.design),
                     ("runs", str(plan.runs)),
                     ("columns", json.dumps(plan.columns)),
                     ("metrics", json.dumps(plan.metrics)),
@@ -159,13 +169,12 @@ def results_table(folder: Path, table: str):
             name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
         if table not in tables:
-            hint = (
-                " (the sweep did not ask for decisions: outputs.decisions = true)"
-                if table == "decisions"
-                else ""
-            )
+            hint = {
+                "decisions": " (the sweep did not ask for decisions: outputs.decisions = true)",
+                "points": " (only sampled designs have points: design = lhs, sobol or morris)",
+            }.get(table, "")
             raise InputError.single(str(path), "--table", f"no {table!r} table{hint}")
-        order = "run_index, delegation" if table == "decisions" else "run_index"
+        order = {"decisions": "run_index, delegation", "points": "point"}.get(table, "run_index")
         return pd.read_sql_query(f"SELECT * FROM {table} ORDER BY {order}", db)
     except sqlite3.DatabaseError as err:
         raise InputError.single(str(path), "", f"cannot read the store: {err}") from None
