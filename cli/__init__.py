@@ -7,6 +7,7 @@ lists them.
 # ruff: noqa: I001, F401  (import order is the commands' order in --help)
 from cli import scenarios
 from cli import experiments
+from cli import analysis
 from cli import outputs
 from cli import classroom
 from cli import power

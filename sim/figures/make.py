@@ -91,6 +91,16 @@ def _sweep_figure(source: SweepSource, kind, metric, x, by) -> Figure:
         raise InputError.single(
             "--metric", metric, f"not in this sweep: {', '.join(source.metrics)}"
         )
+    design = (source.manifest.get("experiment") or {}).get("design", "grid")
+    if design != "grid":
+        raise InputError.single(
+            str(source.folder),
+            "--kind",
+            f"a {design} design's factors are drawn, not gridded, so there are no levels to plot "
+            f"a response over: use `treatysim analyze {source.folder} --method "
+            f"{design if design in ('sobol', 'morris') else 'importance'} --out DIR` for its "
+            "indices and their figures",
+        )
     varied = [f for f in source.factors if source.runs[f].nunique() > 1]
     for option, value in (("--x", x), ("--by", by)):
         if value is not None and value not in source.factors:

@@ -223,6 +223,9 @@ def _process_rows(process: dict) -> list[tuple[str, str]]:
 
 def _sweep(source: SweepSource, say) -> dict:
     runs = source.runs
+    experiment = source.manifest.get("experiment") or {}
+    if experiment.get("design", "grid") != "grid":
+        return _sampled_sweep(source, experiment, say)
     varied = [f for f in source.factors if runs[f].nunique() > 1]
     factors = [
         {
@@ -275,6 +278,45 @@ def _sweep(source: SweepSource, say) -> dict:
         "effects": effects,
         "flat": flat,
         "figures": figures,
+    }
+
+
+def _sampled_sweep(source: SweepSource, experiment: dict, say) -> dict:
+    """A sampled design: its distributions, and importance screening instead of matched effects."""
+    from sim.analysis.sensitivity import importance, read_sweep
+    from sim.design import Range, describe
+    from sim.figures.sensitivity import importance_figure
+
+    specs = experiment.get("factors") or {}
+    factors = []
+    for f in source.factors:
+        spec = specs.get(f)
+        shown = spec if isinstance(spec, list) else Range.model_validate(spec)
+        factors.append({"name": f, "label": entry(f).label, "levels": describe(shown)})
+    sweep = read_sweep(source.folder)
+    metrics = [m for m in SWEEP_METRICS if m in source.metrics] or source.metrics[:3]
+    screens = []
+    for metric in metrics:
+        say(f"scoring the factors' importance for {metric}")
+        found = importance(sweep, metric)
+        screens.append(
+            {
+                "metric": entry(metric).label,
+                "figure": png(importance_figure(found["indices"], metric, found["r2_oob"])),
+                "note": found["note"],
+            }
+        )
+    name = experiment.get("name") or source.folder.name
+    return {
+        "description": experiment.get("description", ""),
+        "title": f"Sweep: {name}",
+        "runs": len(source.runs),
+        "factors": factors,
+        "design": experiment.get("design"),
+        "screens": screens,
+        "effects": [],
+        "flat": [],
+        "figures": [],
     }
 
 
