@@ -21,7 +21,7 @@ from cli import app
 from sim.analysis.sensitivity import read_sweep
 from sim.design import Range, levels_values
 from sim.experiment import load_experiment
-from tests.conftest import CLASSROOM
+from tests.conftest import CLASSROOM, ROOT
 
 runner = CliRunner()
 
@@ -97,6 +97,8 @@ def test_sobol_indices_of_the_ishigami_function_match_the_published_values(tmp_p
     )
     result = invoke("analyze", tmp_path / "s", "--method", "sobol", "--metric", "welfare", "--json")
     assert result.exit_code == 0, result.stderr
+    again = invoke("analyze", tmp_path / "s", "--method", "sobol", "--metric", "welfare", "--json")
+    assert again.stdout == result.stdout  # the bootstrap intervals are seeded
     rows = {r["factor"]: r for r in json.loads(result.stdout)["metrics"]["welfare"]["indices"]}
     # Published: S1 = 0.3139, 0.4424, 0; ST = 0.5576, 0.4424, 0.2437 (a = 7, b = 0.1).
     published = {KEYS[0]: (0.3139, 0.5576), KEYS[1]: (0.4424, 0.4424), KEYS[2]: (0.0, 0.2437)}
@@ -403,3 +405,46 @@ def test_importance_ranks_the_factors_that_drive_a_metric(tmp_path, model):
     assert scores[KEYS[0]] > 0.4 and scores[KEYS[2]] < 0.2
     # The signal's variance is 4²/12 + 2²/12 ≈ 1.67 against noise of 1: R² about 0.6.
     assert 0.4 < found["r2_oob"] < 0.75
+
+
+# --- the shipped experiments and what docs/sensitivity.md says of them -------------------------
+
+
+def doc_rows(title):
+    """Rows of the table under a bold title in docs/sensitivity.md: factor → cells."""
+    text = (ROOT / "docs" / "sensitivity.md").read_text()
+    block = text.split(title, 1)[1].split("\n\n", 2)[1]
+    rows = {}
+    for line in block.splitlines()[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows["process." + cells[0].strip("`")] = cells[1:]
+    return rows
+
+
+def test_the_sensitivity_page_shows_the_shipped_morris_screen(tmp_path):
+    experiment = ROOT / "experiments" / "wcit_morris.toml"
+    out = tmp_path / "morris"
+    assert invoke("sweep", experiment, "--workers", 1, "--out", out, "--no-progress").exit_code == 0
+    result = invoke(
+        "analyze", out, "--method", "morris", "--metric", "signed", "--metric", "refused", "--json"
+    )
+    found = json.loads(result.stdout)["metrics"]
+    rows = doc_rows("**Morris screen**")
+    signed = {r["factor"]: r for r in found["signed"]["indices"]}
+    refused = {r["factor"]: r for r in found["refused"]["indices"]}
+    assert set(rows) == set(signed)
+    shown = lambda r, k: f"{r[k]:.1f} [{r[k + '_low']:.1f}, {r[k + '_high']:.1f}]".replace("-", "−")  # noqa: E731
+    for factor, cells in rows.items():
+        assert cells[0] == shown(signed[factor], "mu_star"), factor
+        assert cells[1] == f"{signed[factor]['mu']:.1f}".replace("-", "−"), factor
+        assert cells[2] == f"{signed[factor]['sigma']:.1f}", factor
+        assert cells[3] == shown(refused[factor], "mu_star"), factor
+    ranked = sorted(signed, key=lambda f: -signed[f]["mu_star"])
+    assert list(rows) == ranked  # the table is in the order of influence
+
+
+def test_the_shipped_sobol_experiment_is_what_the_page_describes():
+    experiment, plan, _ = load_experiment(ROOT / "experiments" / "wcit_sobol.toml")
+    rows = doc_rows("**Sobol' analysis**")
+    assert set(rows) == set(plan.sampled)
+    assert plan.runs == 10_240 and experiment.samples == 512 and experiment.replicates == 2

@@ -185,6 +185,11 @@ def render(result: dict) -> str:
             header = ["factor", "importance", "spread"]
             body = [[r["factor"], _fmt(r["importance"]), _fmt(r["spread"])] for r in rows]
         out.append(_table(header, body))
+        if method == "sobol" and found.get("variance"):
+            out.append(
+                f"variance over the design: {found['variance']:.4g} "
+                f"(standard deviation {math.sqrt(found['variance']):.3g})"
+            )
         if method == "importance" and found.get("r2_oob") is not None:
             out.append(f"out-of-bag R² of the forest: {_fmt(found['r2_oob'])}")
         if found.get("note"):

@@ -122,8 +122,12 @@ def prim_box(
         # the workbench's own use of deprecated pandas calls is not the user's concern
         warnings.simplefilter("ignore", FutureWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
+        # The workbench's threshold both marks the cases of interest (y ≥ threshold) and
+        # discards a whole trajectory whose last box has a lower density. With y in {0, 1}, any
+        # small positive threshold marks the same cases and keeps every trajectory; the box on
+        # it is chosen by the user's density threshold below.
         finder = prim.Prim(
-            x, y.astype(int), threshold=threshold, peel_alpha=peel_alpha, mass_min=mass_min
+            x, y.astype(int), threshold=1e-6, peel_alpha=peel_alpha, mass_min=mass_min
         )
         box = finder.find_box()
     trajectory = box.peeling_trajectory

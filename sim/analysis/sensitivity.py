@@ -118,6 +118,11 @@ def point_means(sweep: Sweep, metric: str) -> np.ndarray:
     return sums / counts
 
 
+def bootstrap_seed(seed: int) -> int:
+    """SALib's bootstrap seed for the user's seed: never 0, which SALib takes for "unseeded"."""
+    return int(np.random.SeedSequence([seed]).generate_state(1)[0]) or 1
+
+
 def _constant(y: np.ndarray) -> bool:
     return bool(np.ptp(y) == 0)
 
@@ -153,7 +158,7 @@ def sobol_indices(
         calc_second_order=second,
         num_resamples=resamples,
         conf_level=conf_level,
-        seed=seed,
+        seed=bootstrap_seed(seed),
     )
     rows = []
     for j, name in enumerate(names):
@@ -220,7 +225,7 @@ def morris_indices(
         num_resamples=resamples,
         conf_level=conf_level,
         num_levels=levels,
-        seed=seed,
+        seed=bootstrap_seed(seed),
     )
     rows = []
     for j, name in enumerate(names):

@@ -68,6 +68,7 @@ def analysis_report(result: dict, drawn: dict, manifest: dict) -> str:
                     "rows": found["indices"],
                     "second_order": found.get("second_order") or [],
                     "r2": found.get("r2_oob"),
+                    "variance": found.get("variance"),
                     "note": found.get("note", ""),
                 }
             )
