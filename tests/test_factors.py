@@ -1,0 +1,65 @@
+"""Factors of an experiment that would overwrite each other are refused before anything runs."""
+
+import textwrap
+
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from tests.conftest import CLASSROOM
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "message"),
+    [
+        (
+            '"process.openness.access" = [0.0, 1.0]',
+            '"process.openness" = ["closed"]',
+            "factors.process.openness: overlaps factors.process.openness.access",
+        ),
+        (
+            '"delegations.0.capability" = [1.0, 2.0]',
+            '"delegations.ALD.capability" = [3.0]',
+            "factors.delegations.ALD.capability: is the same key as factors.delegations.0.capability",
+        ),
+        (
+            '"delegations.ALD" = [{ id = "ALD", bloc = "north" }]',
+            '"delegations.0.capability" = [3.0]',
+            "overlaps factors.delegations.ALD",
+        ),
+    ],
+)
+def test_overlapping_or_aliased_factor_paths_are_refused(tmp_path, first, second, message):
+    path = tmp_path / "experiment.toml"
+    path.write_text(
+        textwrap.dedent(f"""
+        scenario = "{CLASSROOM}"
+        [factors]
+        {first}
+        {second}
+        """)
+    )
+    result = runner.invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.stdout
+    assert message in result.stderr and "overwrite" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_distinct_keys_of_one_item_are_not_an_overlap(tmp_path):
+    path = tmp_path / "experiment.toml"
+    path.write_text(
+        textwrap.dedent(f"""
+        scenario = "{CLASSROOM}"
+        [factors]
+        "delegations.ALD.capability" = [1.0, 2.0]
+        "delegations.0.votes" = [1.0]
+        "process.openness.preset" = ["observer"]
+        "process.openness.access" = [0.0, 1.0]
+        """)
+    )
+    result = runner.invoke(
+        app, ["sweep", str(path), "--out", str(tmp_path / "out"), "--workers", "1"]
+    )
+    assert result.exit_code == 0, result.stderr
