@@ -6,12 +6,22 @@ metric), ``decisions`` (``run_index``, ``delegation``, ``decision``; only when a
 and ``meta`` (the plan's fingerprint and layout). Each finished chunk is written in one
 transaction, so a sweep killed at any moment loses only the chunks not yet written, and the
 primary keys make duplicates impossible. A store made for another experiment is refused.
+
+The store is created whole: its tables are built in a side file that is renamed into place, so a
+kill during creation leaves either no store or a complete empty one. One sweep at a time writes
+to a folder: the writer holds an exclusive lock on ``.treatysim.lock`` (released by the system
+if the process dies), and a second sweep is told who holds it. The store is in WAL mode only
+while a sweep writes; closing it returns it to a single file, so reading it leaves nothing
+beside it.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +30,41 @@ from sim.errors import InputError
 from sim.experiment import Plan
 
 FILENAME = "results.sqlite"
+LOCKNAME = ".treatysim.lock"
+CREATING = ".results.sqlite.creating"
+
+
+def _lock(folder: Path):
+    """Hold the folder's writer lock, or say who holds it.
+
+    Returns:
+        The open lock file (the lock lasts as long as it is open), or None where the platform
+        has no ``fcntl``.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Linux or macOS
+        return None
+    path = folder / LOCKNAME
+    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held until the store closes
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise InputError.single(
+            str(folder),
+            "--out",
+            f"another sweep is writing to this folder ({holder}); wait for it to finish, "
+            "or give another --out",
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    handle.write(f"pid {os.getpid()} on {socket.gethostname()}, since {started}\n")
+    handle.flush()
+    return handle
 
 
 def _quote(name: str) -> str:
@@ -42,26 +87,53 @@ class Store:
     """
 
     def __init__(self, folder: Path, plan: Plan):
-        self.path = Path(folder) / FILENAME
+        folder = Path(folder)
+        self.path = folder / FILENAME
         self.plan = plan
-        fresh = not self.path.exists()
-        self.db = sqlite3.connect(self.path, isolation_level=None)
+        self._lock = _lock(folder)
         try:
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
+            if not self.path.exists():
+                self._create(folder)
+            self.db = self._open()
+            self._check()
+        except BaseException:
+            self._release()
+            raise
+
+    def _open(self) -> sqlite3.Connection:
+        if self.path.is_dir() or (self.path.exists() and not self.path.is_file()):
+            raise InputError.single(str(self.path), "", "is not a file; move it away first")
+        db = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.DatabaseError as err:
-            self.db.close()
+            db.close()
             raise InputError.single(
                 str(self.path), "", f"not a treatysim results store: {err}"
             ) from None
-        if fresh:
-            self._create()
-        else:
-            self._check()
+        return db
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     # --- layout ----------------------------------------------------------------------------
 
-    def _create(self) -> None:
+    def _create(self, folder: Path) -> None:
+        """Build an empty store in a side file and rename it into place."""
+        side = folder / CREATING
+        for stale in (side, side.with_name(side.name + "-journal")):
+            stale.unlink(missing_ok=True)  # left by a creation that was killed
+        db = sqlite3.connect(side, isolation_level=None)
+        try:
+            self._build(db)
+        finally:
+            db.close()
+        os.replace(side, self.path)
+
+    def _build(self, db: sqlite3.Connection) -> None:
         plan = self.plan
         design = [f"{_quote(c)}" for c in plan.columns]
         metric_types = {
@@ -82,24 +154,24 @@ class Store:
                 *metrics,
             ]
         )
-        with self.db:
-            self.db.execute("BEGIN")
-            self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            self.db.execute(f"CREATE TABLE runs ({columns})")
+        with db:
+            db.execute("BEGIN")
+            db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            db.execute(f"CREATE TABLE runs ({columns})")
             if plan.decisions:
-                self.db.execute(
+                db.execute(
                     "CREATE TABLE decisions (run_index INTEGER NOT NULL, delegation TEXT NOT NULL,"
                     " decision TEXT NOT NULL, PRIMARY KEY (run_index, delegation)) WITHOUT ROWID"
                 )
             if plan.unit:
                 coordinates = ", ".join(f"{_quote(c)} REAL NOT NULL" for c in plan.sampled)
-                self.db.execute(f"CREATE TABLE points (point INTEGER PRIMARY KEY, {coordinates})")
+                db.execute(f"CREATE TABLE points (point INTEGER PRIMARY KEY, {coordinates})")
                 marks = ", ".join("?" * (1 + len(plan.sampled)))
-                self.db.executemany(
+                db.executemany(
                     f"INSERT INTO points VALUES ({marks})",
                     [(i, *row) for i, row in enumerate(plan.unit)],
                 )
-            self.db.executemany(
+            db.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
                 [
                     ("fingerprint", plan.key),
@@ -150,8 +222,14 @@ class Store:
                 self.db.executemany("INSERT INTO decisions VALUES (?, ?, ?)", decisions)
 
     def close(self) -> None:
-        """Close the connection (and fold the WAL back into the file)."""
-        self.db.close()
+        """Fold the WAL back into the file, return to a single file, close, and unlock."""
+        try:
+            self.db.execute("PRAGMA journal_mode=DELETE")
+        except sqlite3.DatabaseError:
+            pass  # another reader holds it open; the WAL is folded in when it closes
+        finally:
+            self.db.close()
+            self._release()
 
 
 def results_table(folder: Path, table: str):
