@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.mechanisms.decision import DEFAULT_THRESHOLD, RuleSpec
+from sim.mechanisms.ties import Ties
 from sim.presets import CONCESSION_STYLES
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ class ScenarioArrays:
     salience: np.ndarray  # (N, K), rows sum to 1
     concession_style: np.ndarray  # (N,) β
     seated_fixed: np.ndarray  # (N,) int8: -1 drawn, 0 not seated, 1 seated
-    peers: np.ndarray  # (N, N) share of i's blocs that j shares; diagonal 1
+    ties: Ties  # bloc memberships: the overlap O_ij as an operator (sim.mechanisms.ties)
     stakeholder_ids: tuple[str, ...]
     stakeholder_kinds: tuple[str, ...]
     stakeholder_home: np.ndarray  # (M,) index of home delegation, -1 transnational
@@ -128,7 +129,7 @@ def compile_scenario(scenario: Scenario) -> tuple[ScenarioArrays | None, Problem
             [default_style if d.concession is None else _style(d.concession) for d in dels]
         ),
         seated_fixed=_frozen([-1 if d.seated is None else int(d.seated) for d in dels], np.int8),
-        peers=_frozen(_peer_overlap(dels, blocs)),
+        ties=_ties(dels, blocs),
         stakeholder_ids=tuple(s.id for s in scenario.stakeholders),
         stakeholder_kinds=tuple(s.kind for s in scenario.stakeholders),
         stakeholder_home=_frozen(
@@ -262,8 +263,8 @@ def _resolve_stakeholders(scenario: Scenario, pids: list[str], problems: Problem
     return positions, salience
 
 
-def _peer_overlap(dels: list, blocs: dict) -> np.ndarray:
-    """Share of delegation i's blocs (with the blocs they nest in) that j also belongs to."""
+def _ties(dels: list, blocs: dict) -> Ties:
+    """Each delegation's blocs (with the blocs they nest in), as memberships."""
     memberships = []
     for d in dels:
         member = set()
@@ -272,14 +273,7 @@ def _peer_overlap(dels: list, blocs: dict) -> np.ndarray:
         memberships.append(member)
     names = sorted(set().union(*memberships))
     index = {b: c for c, b in enumerate(names)}
-    incidence = np.zeros((len(dels), len(names)))
-    for i, member in enumerate(memberships):
-        incidence[i, [index[b] for b in member]] = 1.0
-    shared = incidence @ incidence.T
-    sizes = incidence.sum(axis=1)
-    overlap = np.divide(shared, sizes[:, None], out=np.zeros_like(shared), where=sizes[:, None] > 0)
-    np.fill_diagonal(overlap, 1.0)
-    return overlap
+    return Ties([sorted(index[b] for b in member) for member in memberships], len(names))
 
 
 def _rule(kind: str, process: Process, own: bool) -> RuleSpec:

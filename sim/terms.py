@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.mechanisms import concession, constituency, deliberation, drafting, signing
+from sim.mechanisms.ties import PeerShares, PeerWeights
 from sim.scenario import Scenario
 
 
@@ -24,8 +25,8 @@ class Terms:
     transparency: float
     inclusion: float
     relative_salience: np.ndarray  # (N, K) ŝ
-    peer_weights: np.ndarray  # (N, N) row-stochastic attention among delegations
-    peer_shares: np.ndarray  # (N, N) each bloc peer's share of a delegation's ties (signing)
+    peer_weights: PeerWeights  # row-stochastic attention among delegations (an operator)
+    peer_shares: PeerShares  # each bloc peer's share of a delegation's ties (signing; operator)
     base_susceptibility: np.ndarray  # (N, K) λ₀(1 − ρŝ), before oversight
     floor_share: np.ndarray  # (M, K) each stakeholder's share of floor and text
     stakeholder_pull: np.ndarray  # (K,) L = α·v·e
@@ -71,8 +72,8 @@ def _compute(scenario: Scenario) -> Terms:
         transparency=transparency,
         inclusion=inclusion,
         relative_salience=relative,
-        peer_weights=deliberation.peer_weights(a.peers, pp.bloc_weight),
-        peer_shares=signing.peer_shares(a.peers),
+        peer_weights=deliberation.peer_weights(a.ties, pp.bloc_weight),
+        peer_shares=signing.peer_shares(a.ties),
         base_susceptibility=deliberation.susceptibility(
             relative, np.zeros(n), pp.susceptibility, pp.salience_resistance, 0.0
         ),

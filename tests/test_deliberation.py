@@ -7,12 +7,17 @@ from hypothesis import strategies as st
 
 from sim.mechanisms import constituency
 from sim.mechanisms import deliberation as fj
+from sim.mechanisms.ties import Ties
+
+
+def ties_of(blocs):
+    """Ties of delegations each in one bloc, given by label."""
+    labels = sorted(set(blocs))
+    return Ties([[labels.index(b)] for b in blocs], len(labels))
 
 
 def random_setup(rng, n=6, k=3):
-    blocs = rng.integers(0, 2, n)
-    peers = (blocs[:, None] == blocs[None, :]).astype(float)
-    weights = fj.peer_weights(peers, 0.5)
+    weights = fj.peer_weights(ties_of(rng.integers(0, 2, n).tolist()), 0.5)
     home = rng.uniform(0, 100, (n, k))
     lam = rng.uniform(0.1, 0.9, (n, k))
     return weights, home, lam
@@ -20,12 +25,12 @@ def random_setup(rng, n=6, k=3):
 
 def test_every_delegation_speaks_with_one_voice():
     """Attention is row-stochastic, favours bloc peers, and ignores size."""
-    peers = np.array([[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 1, 1]], dtype=float)
-    w = fj.peer_weights(peers, bloc_weight=0.5)
+    ties = ties_of(["a", "a", "b", "b"])
+    w = fj.peer_weights(ties, bloc_weight=0.5).dense()
     assert np.allclose(w.sum(axis=1), 1.0)
     assert w[0, 1] > w[0, 3]  # a bloc peer is heard more than an outsider
     assert w[0, 2] == w[0, 3]  # outsiders equally, whatever their size
-    assert np.allclose(fj.peer_weights(peers, 0.0), 0.25)  # the plenary alone: 1/N each
+    assert np.allclose(fj.peer_weights(ties, 0.0).dense(), 0.25)  # the plenary alone: 1/N each
 
 
 def test_the_stakeholders_floor_grows_with_access_and_engagement():
@@ -68,7 +73,7 @@ def test_iteration_converges_to_closed_form_without_stakeholders():
     for c in range(home.shape[1]):
         L = np.diag(lam[:, c])
         expected = np.linalg.solve(
-            np.eye(len(home)) - L @ weights, (np.eye(len(home)) - L) @ home[:, c]
+            np.eye(len(home)) - L @ weights.dense(), (np.eye(len(home)) - L) @ home[:, c]
         )
         assert np.allclose(p[:, c], expected, atol=1e-9)
     assert np.allclose(fj.equilibrium(home, weights, lam), p, atol=1e-9)

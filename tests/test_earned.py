@@ -189,7 +189,7 @@ def test_plenary_attention_is_one_voice_per_delegation():
     from sim.terms import terms
 
     spec = wcit()
-    w = terms(spec).peer_weights
+    w = terms(spec).peer_weights.dense()
     ids = spec.arrays.delegation_ids
     usa, deu, cub = ids.index("USA"), ids.index("DEU"), ids.index("CUB")
     # Germany hears the USA (outside its blocs) as much as Cuba (also outside)

@@ -5,6 +5,7 @@ import pytest
 
 from sim.mechanisms import signing as sg
 from sim.mechanisms import valuation
+from sim.mechanisms.ties import Ties
 
 
 def test_package_value_is_the_salience_weighted_quadratic_gain_over_the_status_quo():
@@ -54,7 +55,7 @@ def test_the_delegation_knows_home_only_as_far_as_home_followed():
 
 
 def test_cascade_pulls_a_wavering_member_along_with_its_bloc():
-    peers = np.ones((3, 3))
+    peers = Ties([[0]] * 3, 1)
     base = np.array([0.2, 0.2, -0.06])  # the third would refuse alone
     alone = sg.cascade(base, base, sg.peer_shares(peers), 0.0, True)
     assert alone.decisions.tolist() == [sg.SIGN, sg.SIGN, sg.REFUSE]
@@ -66,7 +67,7 @@ def test_cascade_pulls_a_wavering_member_along_with_its_bloc():
 
 
 def test_refusals_cascade_through_a_bloc():
-    peers = np.ones((3, 3))
+    peers = Ties([[0]] * 3, 1)
     # the first refuses whatever; without it the second's pull drops from +0.1 to 0
     base = np.array([-0.5, -0.03, 0.5])
     result = sg.cascade(base, base, sg.peer_shares(peers), 0.2, True)
@@ -84,7 +85,9 @@ def test_cascade_reaches_a_fixed_point():
     peers = (blocs[:, None] == blocs[None, :]).astype(float)
     verdict = rng.normal(0, 0.05, n)
     belief = verdict + rng.normal(0, 0.05, n)
-    result = sg.cascade(verdict, belief, sg.peer_shares(peers), 0.1, True)
+    ties = Ties([[int(b)] for b in blocs], 4)
+    assert np.array_equal(ties.dense(), peers)
+    result = sg.cascade(verdict, belief, sg.peer_shares(ties), 0.1, True)
     # decisions are consistent with the pull they produce, and the pull with the decisions
     again = sg.classify(verdict + result.pull, belief + result.pull, True)
     assert (again == result.decisions).all()

@@ -49,7 +49,7 @@ def briefs(scenario: Scenario) -> dict:
         distance = (a.salience[i] * (a.ideal - a.ideal[i]) ** 2).sum(axis=1)
         distance[i] = np.inf
         closest = [ids[j] for j in np.argsort(distance, kind="stable")[:3]]
-        peers = [ids[j] for j in np.flatnonzero(a.peers[i] > 0) if j != i]
+        peers = [ids[j] for j in a.ties.peers_of(i)]
         home = [
             a.stakeholder_ids[m] + f" ({a.stakeholder_kinds[m]})"
             for m in np.flatnonzero(a.stakeholder_home == i)

@@ -25,17 +25,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.mechanisms.ties import PeerWeights, Ties
 
-def peer_weights(peers: np.ndarray, bloc_weight: float) -> np.ndarray:
-    """Row-stochastic (N, N) attention among delegations: plenary (equal) and bloc peers.
+
+def peer_weights(ties: Ties, bloc_weight: float) -> PeerWeights:
+    """Row-stochastic attention among delegations: plenary (equal) and bloc peers.
 
     Args:
-        peers: (N, N) share of ``i``'s blocs that ``j`` shares (diagonal 1).
+        ties: the delegations' bloc memberships.
         bloc_weight: share of attention on bloc peers (self included).
+
+    Returns:
+        The (N, N) attention as an operator: ``W @ p`` without forming ``W``.
     """
-    n = len(peers)
-    bloc = peers / peers.sum(axis=1, keepdims=True)
-    return (1.0 - bloc_weight) / n + bloc_weight * bloc
+    return PeerWeights(ties, bloc_weight)
 
 
 def floor(
@@ -79,14 +82,14 @@ class Update:
     the pull of home are constant, so each step is one matrix product.
     """
 
-    weights: np.ndarray
+    weights: PeerWeights
     gain: np.ndarray
     anchor: np.ndarray
 
 
 def update(
     home: np.ndarray,
-    weights: np.ndarray,
+    weights: PeerWeights,
     lam: np.ndarray,
     pull: np.ndarray,
     target: np.ndarray,
@@ -102,21 +105,23 @@ def deliberate(preferences: np.ndarray, step: Update) -> np.ndarray:
 
 def equilibrium(
     home: np.ndarray,
-    weights: np.ndarray,
+    weights: PeerWeights,
     lam: np.ndarray,
     pull: np.ndarray | None = None,
     target: np.ndarray | None = None,
 ) -> np.ndarray:
     """Closed-form fixed point of :func:`deliberate`, provision by provision.
 
-    With no stakeholders this is ``p* = (I − ΛW)⁻¹ (I − Λ) h``.
+    With no stakeholders this is ``p* = (I − ΛW)⁻¹ (I − Λ) h``; it forms ``W``, so it is for
+    small scenarios and tests.
     """
     n, k = home.shape
     pull = np.zeros(k) if pull is None else pull
     target = np.zeros(k) if target is None else target
     step = update(home, weights, lam, pull, target)
+    dense = weights.dense()
     out = np.empty_like(home)
     for c in range(k):
-        system = np.eye(n) - step.gain[:, c, None] * weights
+        system = np.eye(n) - step.gain[:, c, None] * dense
         out[:, c] = np.linalg.solve(system, step.anchor[:, c])
     return out

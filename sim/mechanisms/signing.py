@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.mechanisms.decision import tally
+from sim.mechanisms.ties import PeerShares, Ties
 
 SIGN, REFUSE, DEFER, NONE = 0, 1, 2, 3
 DECISIONS = ("sign", "refuse", "defer", "none")
@@ -91,17 +92,19 @@ class Cascade:
     steps: list[tuple[int, np.ndarray, np.ndarray]]
 
 
-def peer_shares(peers: np.ndarray) -> np.ndarray:
-    """(N, N) each peer's share of a delegation's bloc ties (self excluded; zero rows for none)."""
-    weights = peers * (1.0 - np.eye(len(peers)))
-    totals = weights.sum(axis=1, keepdims=True)
-    return np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
+def peer_shares(ties: Ties) -> PeerShares:
+    """Each peer's share of a delegation's bloc ties (self excluded; zero rows for none).
+
+    Returns:
+        The (N, N) shares as an operator: ``S @ signing`` without forming ``S``.
+    """
+    return PeerShares(ties)
 
 
 def cascade(
     verdict: np.ndarray,
     belief: np.ndarray,
-    shares: np.ndarray,
+    shares: PeerShares,
     bloc_pull: float,
     deferral: bool,
     fixed: np.ndarray | None = None,
@@ -117,14 +120,14 @@ def cascade(
     Args:
         verdict: (N,) home's score without bloc pull, ``H + G − θ``.
         belief: (N,) the delegation's expectation of it, without bloc pull.
-        shares: (N, N) each peer's share of the delegation's bloc ties (:func:`peer_shares`).
+        shares: each peer's share of the delegation's bloc ties (:func:`peer_shares`).
         bloc_pull: β_bloc; zero switches the cascade off.
         deferral: whether a delegation surprised by home's verdict defers (else refuses).
         fixed: (N,) decisions taken by people (a code, or −1 for the model's choice); they hold
             throughout and pull on their peers like any other.
     """
     n = len(verdict)
-    has_peers = shares.any(axis=1) & (bloc_pull > 0)
+    has_peers = shares.has_peers & (bloc_pull > 0)
     signing = np.ones(n)
     previous = None
     steps = []
