@@ -48,6 +48,14 @@ class Outputs(BaseModel):
     metrics: list[MetricName] = Field(default_factory=lambda: list(METRIC_NAMES), min_length=1)
     decisions: bool = Field(False, description="also store every delegation's signing decision")
 
+    @field_validator("metrics")
+    @classmethod
+    def _once(cls, metrics: list[str]) -> list[str]:
+        twice = sorted({m for m in metrics if metrics.count(m) > 1})
+        if twice:
+            raise ValueError(f"each metric once: {', '.join(twice)} listed more than once")
+        return metrics
+
 
 class Options(BaseModel):
     """A sampled design's options."""
@@ -59,6 +67,8 @@ class Options(BaseModel):
 
 
 MAX_POINTS = 1_000_000
+#: Columns of the results table besides the factors (SQLite compares names without case).
+_RESERVED = {"run_index", "replicate", "seed", *METRIC_NAMES}
 
 
 class Experiment(BaseModel):
@@ -112,6 +122,18 @@ class Experiment(BaseModel):
                         problems.append((".".join(filter(None, (path, where))), text))
             else:
                 out[path] = value
+                for item in value if isinstance(value, list) else []:
+                    if isinstance(item, int) and not -(2**63) <= item < 2**63:
+                        problems.append((str(path), f"{item} is too large to store (beyond ±2⁶³)"))
+        folded: dict[str, str] = {}
+        for path in out:
+            key = str(path).casefold()
+            if key in folded or key in _RESERVED:
+                clash = folded.get(key, key)
+                problems.append(
+                    (str(path), f"names the same results column as {clash!r} (columns ignore case)")
+                )
+            folded.setdefault(key, str(path))
         if problems:
             raise CrossFieldProblems(problems)
         return out

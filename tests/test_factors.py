@@ -63,3 +63,35 @@ def test_distinct_keys_of_one_item_are_not_an_overlap(tmp_path):
         app, ["sweep", str(path), "--out", str(tmp_path / "out"), "--workers", "1"]
     )
     assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        (
+            '[factors]\n"delegations.ALD.capability" = [1.0, 2.0]\n[outputs]\n'
+            'metrics = ["signed", "refused", "signed"]',
+            "outputs.metrics",
+            "signed listed more than once",
+        ),
+        (
+            '[factors]\n"delegations.ALD.capability" = [1.0, 2.0]\n'
+            '"delegations.ALD.CAPABILITY" = [3.0]',
+            "factors.delegations.ALD.CAPABILITY",
+            "same results column",
+        ),
+        (
+            '[factors]\n"delegations.ALD.capability" = [1, 9223372036854775808]',
+            "factors.delegations.ALD.capability",
+            "too large to store",
+        ),
+    ],
+)
+def test_factors_that_cannot_be_stored_are_refused_up_front(tmp_path, body, field, message):
+    path = tmp_path / "experiment.toml"
+    path.write_text(f'scenario = "{CLASSROOM}"\n{body}\n')
+    result = runner.invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.stdout
+    assert field in result.stderr and message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
