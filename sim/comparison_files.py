@@ -13,7 +13,6 @@ import tempfile
 from pathlib import Path
 
 from sim.catalogue import entry
-from sim.errors import InputError
 
 COMPARISON_FILES = (
     "comparison.json",
@@ -98,21 +97,14 @@ def write_comparison(out: str | Path, payload: dict, manifest: dict) -> list[Pat
 
     Raises:
         InputError: when ``out`` is a file, or a folder holding something other than a
-            comparison.
+            comparison (:func:`sim.folders.claim`).
     """
     import pandas as pd
 
+    from sim.folders import claim
+
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError.single(str(out), "--out", "exists and is not a folder")
-    if out.is_dir():
-        stray = sorted(p.name for p in out.iterdir() if p.name not in COMPARISON_FILES)
-        if stray:
-            raise InputError.single(
-                str(out),
-                "--out",
-                f"holds other files ({', '.join(stray[:3])}); choose an empty folder",
-            )
+    claim(out, "comparison", COMPARISON_FILES)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:

@@ -19,18 +19,29 @@ RUN_FILES = (
     "metrics.json",
     "manifest.json",
 )
+#: What a classroom session keeps beside its run's files.
+SESSION_FILES = ("session.json", "answers.txt")
 
 
 def write_run(out: str | Path, outcome: Outcome, manifest: dict) -> list[Path]:
     """Write the run's tables, metrics and manifest into ``out``.
 
     Everything is written to a temporary folder beside ``out`` first and moved into place only
-    when all files are complete, so a failure leaves no half-written results.
+    when all files are complete, so a failure leaves no half-written results. The folder must be
+    new, empty, or an earlier output of the same kind (``manifest["kind"]``: a run, or a
+    classroom session, which also keeps its record there).
 
     Returns:
         The paths written.
+
+    Raises:
+        InputError: when ``out`` holds anything else (:func:`sim.folders.claim`).
     """
+    from sim.folders import claim
+
     out = Path(out)
+    kind = manifest.get("kind", "run")
+    claim(out, kind, (*RUN_FILES, *SESSION_FILES) if kind == "classroom" else RUN_FILES)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:

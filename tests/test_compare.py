@@ -181,7 +181,10 @@ def test_out_writes_a_comparison_folder_all_or_nothing(tmp_path):
     busy.mkdir()
     (busy / "notes.txt").write_text("mine")
     result = compare("--b", "process.openness=closed", "--replicates", 2, "--out", busy)
-    assert result.exit_code == 2 and "holds other files (notes.txt)" in result.stderr
+    assert (
+        result.exit_code == 2
+        and "holds files this command does not write (notes.txt)" in result.stderr
+    )
     assert [p.name for p in busy.iterdir()] == ["notes.txt"]
 
 

@@ -337,22 +337,27 @@ def figures(result: dict) -> dict[str, object]:
     return out
 
 
+def ours(name: str) -> bool:
+    """Whether a file name is one ``treatysim analyze`` writes."""
+    return name in ("analysis.json", "report.html", "manifest.json") or (
+        name.endswith((".csv", ".png"))
+        and name.split("_")[0].removesuffix(".csv") in ("sobol", "morris", "importance", "prim")
+    )
+
+
 def write_analysis(out: str | Path, result: dict, manifest: dict) -> list[str]:
     """Keep an analysis in ``out``, all or nothing.
 
     Raises:
-        InputError: when ``out`` is a file or a folder holding files of something else.
+        InputError: when ``out`` is a file or a folder holding files of something else
+            (:func:`sim.folders.claim`).
     """
     from sim.figures.style import save
+    from sim.folders import claim
     from sim.report.analysis import analysis_report
 
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError.single(str(out), "--out", "exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / "analysis.json").exists():
-        raise InputError.single(
-            str(out), "--out", "holds other files; choose an empty folder or a new one"
-        )
+    claim(out, "analysis", ours)
     drawn = figures(result)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -367,7 +372,7 @@ def write_analysis(out: str | Path, result: dict, manifest: dict) -> list[str]:
         names = sorted(p.name for p in staging.iterdir())
         if out.is_dir():  # an earlier analysis: replace it whole
             for old in out.iterdir():
-                if old.is_file():
+                if old.is_file() and ours(old.name):
                     old.unlink()
         out.mkdir(exist_ok=True)
         for name in names:

@@ -1,0 +1,81 @@
+"""Where a command may write: never over an input, a results store or another command's files.
+
+Every command that writes a folder (``run``, ``classroom``, ``compare``, ``score``, ``analyze``)
+claims it first. A folder is accepted when it does not exist, is empty, or holds only the files
+this kind of output writes — the same command's earlier output, which is then replaced. Anything
+else is refused with the reason: a sweep's results store, a folder another command wrote (its
+``manifest.json`` says which), or files the command would not write (a scenario, data, notes).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection
+from pathlib import Path
+
+from sim.errors import InputError
+
+#: What each kind of folder is called in messages, by the manifest's ``kind``.
+KINDS = {
+    "run": "a run's results",
+    "classroom": "a classroom session",
+    "sweep": "a sweep's results",
+    "comparison": "a comparison",
+    "analysis": "an analysis",
+    "score": "a score",
+}
+
+
+def claim(
+    out: Path, kind: str, ours: Collection[str] | Callable[[str], bool], option: str = "--out"
+) -> None:
+    """Refuse ``out`` unless the command of ``kind`` may write there.
+
+    Args:
+        out: the folder.
+        kind: the kind of output (a key of :data:`KINDS`).
+        ours: the file names this output writes, or a test of a name.
+        option: the option that named the folder, for messages.
+
+    Raises:
+        InputError: naming the folder and why it is refused.
+    """
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise InputError.single(str(out), option, "exists and is not a folder")
+    mine = ours if callable(ours) else set(ours).__contains__
+    present = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    if not present:
+        return
+    if (out / "results.sqlite").exists() and kind != "sweep":
+        raise InputError.single(
+            str(out), option, "holds a sweep's results store; write elsewhere (a new folder)"
+        )
+    written = _kind(out / "manifest.json")
+    if written is not None and written != kind:
+        what = KINDS.get(written, "a manifest.json treatysim did not write")
+        raise InputError.single(
+            str(out), option, f"holds {what}; write {KINDS.get(kind, kind)} to another folder"
+        )
+    stray = [name for name in present if not mine(name)]
+    if stray:
+        shown = ", ".join(stray[:3]) + (f" and {len(stray) - 3} more" if len(stray) > 3 else "")
+        raise InputError.single(
+            str(out),
+            option,
+            f"holds files this command does not write ({shown}), which it would mix with or "
+            "replace; choose an empty or new folder",
+        )
+
+
+def _kind(manifest: Path) -> str | None:
+    """The ``kind`` a folder's manifest records, or None when there is none to read."""
+    if not manifest.is_file():
+        return None
+    try:
+        record = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "?"
+    kind = record.get("kind") if isinstance(record, dict) else None
+    return kind if isinstance(kind, str) else "?"
