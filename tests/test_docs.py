@@ -208,3 +208,11 @@ def test_the_readme_gallery_shows_every_figure_kind():
     for kinds in KINDS.values():
         for kind in kinds:
             assert f"**`{kind}`" in reports, kind
+
+
+def test_the_readme_says_how_to_call_treatysim_before_its_examples_do():
+    text = (ROOT / "README.md").read_text()
+    after_quickstart = text.split("## Quickstart", 1)[1].split("```", 2)[2]
+    first_bare = after_quickstart.index("$ treatysim ")
+    activate = after_quickstart.find("source .venv/bin/activate")
+    assert 0 <= activate < first_bare
