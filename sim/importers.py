@@ -23,12 +23,14 @@ says how many such gaps were filled.
 from __future__ import annotations
 
 import csv
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.errors import InputError, Problem
+from sim.scenario import MAX_SCALE
 
 LONG_COLUMNS = ("actor", "issue", "position", "salience", "capability")
 STATUS_QUO_ACTORS = {"status_quo", "sq"}
@@ -91,8 +93,12 @@ def _number(text: str, where: str, column: str, problems: list[Problem], low=Non
     except (TypeError, ValueError):
         problems.append(Problem(where, column, f"not a number: {text!r}"))
         return None
-    if value != value:  # NaN
-        problems.append(Problem(where, column, "not a number: 'nan'"))
+    if not math.isfinite(value) or abs(value) > MAX_SCALE:
+        problems.append(
+            Problem(
+                where, column, f"must be a finite number of at most {MAX_SCALE:g}, got {text!r}"
+            )
+        )
         return None
     if low is not None and (value <= low if strict else value < low):
         problems.append(

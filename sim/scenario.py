@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
 from sim.errors import CrossFieldProblems
 from sim.mechanisms.decision import VOTING
@@ -25,20 +25,44 @@ Id = Annotated[
         description="letters, digits, '_' or '-', starting with a letter or digit",
     ),
 ]
-Score = Annotated[float, Field(ge=0, le=100)]
-Share = Annotated[float, Field(ge=0, le=1)]
-NonNegative = Annotated[float, Field(ge=0)]
-Positive = Annotated[float, Field(gt=0)]
+#: The largest scale-free number (capability, votes, resources, salience, quota): 10¹⁵ holds a
+#: GDP in dollars, and sums of a million of them stay far from overflow.
+MAX_SCALE = 1e15
+#: The largest coefficient in value units (a package is worth −1 to 1) or concession exponent.
+MAX_COEFFICIENT = 100.0
+
+
+def _not_a_boolean(value: object) -> object:
+    """Refuse ``true``/``false`` where a number is wanted (pydantic would read them as 1 and 0)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")
+    return value
+
+
+def _number(**bounds) -> object:
+    """A finite float within ``bounds``; booleans refused."""
+    return Annotated[float, BeforeValidator(_not_a_boolean), Field(allow_inf_nan=False, **bounds)]
+
+
+Score = _number(ge=0, le=100)
+Share = _number(ge=0, le=1)
+Weight = _number(ge=0, le=MAX_SCALE)  # relative weights: salience, votes
+Magnitude = _number(gt=0, le=MAX_SCALE)  # positive scale: capability, resources, quota
+Points = _number(ge=0, le=100)  # a spread in points on the 0–100 scale
+Coefficient = _number(ge=0, le=MAX_COEFFICIENT)  # in value units
+Cost = _number(ge=-MAX_COEFFICIENT, le=MAX_COEFFICIENT)  # a signed amount in value units
+Count = Annotated[int, BeforeValidator(_not_a_boolean)]
+Flag = Annotated[bool, Field(strict=True)]  # true or false, never 1 or "yes"
 
 DecisionRule = Literal[("unanimity", "consensus", *VOTING)]  # type: ignore[valid-type]
-ConcessionStyle = Annotated[float, Field(gt=0)] | ConcessionStyleName
+ConcessionStyle = _number(gt=0, le=MAX_COEFFICIENT) | ConcessionStyleName
 StakeholderKind = Literal["ngo", "industry", "technical", "academic"]
 
 
 class Frozen(BaseModel):
     """Base for every scenario table: immutable, unknown keys rejected."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Provision(Frozen):
@@ -57,7 +81,7 @@ class Bloc(Frozen):
     name: str = ""
     parent: Id | None = Field(None, description="the bloc this one nests in")
     positions: dict[Id, Score] = Field(default_factory=dict)
-    salience: dict[Id, NonNegative] = Field(default_factory=dict)
+    salience: dict[Id, Weight] = Field(default_factory=dict)
 
 
 class Delegation(Frozen):
@@ -69,18 +93,18 @@ class Delegation(Frozen):
     coalitions: list[Id] = Field(
         default_factory=list, description="further blocs it belongs to (peers, bloc pull)"
     )
-    capability: Positive = Field(1.0, description="bargaining clout, any positive scale")
-    votes: NonNegative = Field(1.0, description="formal voting weight (weighted rules)")
+    capability: Magnitude = Field(1.0, description="bargaining clout, any positive scale")
+    votes: Weight = Field(1.0, description="formal voting weight (weighted rules)")
     domestic_openness: Share = Field(
         0.5, description="how far home stakeholders and public hold it to account"
     )
     positions: dict[Id, Score] = Field(default_factory=dict)
-    salience: dict[Id, NonNegative] = Field(default_factory=dict)
+    salience: dict[Id, Weight] = Field(default_factory=dict)
     concession: ConcessionStyle | None = Field(
         None,
         description="β of the concession tactic or a style name; default process.concession.style",
     )
-    seated: bool | None = Field(
+    seated: Flag | None = Field(
         None, description="fix whether it seats its home stakeholders (else drawn with inclusion)"
     )
 
@@ -92,9 +116,9 @@ class Stakeholder(Frozen):
     name: str = ""
     kind: StakeholderKind
     home: Id | None = Field(None, description="home delegation id; none = transnational")
-    resources: Positive = 1.0
+    resources: Magnitude = 1.0
     positions: dict[Id, Score] = Field(min_length=1)
-    salience: dict[Id, NonNegative] = Field(default_factory=dict)
+    salience: dict[Id, Weight] = Field(default_factory=dict)
 
 
 class Openness(Frozen):
@@ -138,32 +162,32 @@ class Openness(Frozen):
 class Mechanisms(Frozen):
     """Switch each mechanism on or off, to ablate it (docs/model.md §4 lists what each does)."""
 
-    persuasion: bool = Field(True, description="Friedkin–Johnsen preference change at the table")
-    lobbying: bool = Field(
+    persuasion: Flag = Field(True, description="Friedkin–Johnsen preference change at the table")
+    lobbying: Flag = Field(
         True, description="stakeholders in the room: heard in persuasion and drafting, by access"
     )
-    oversight: bool = Field(
+    oversight: Flag = Field(
         True, description="a home that follows the negotiation holds its delegate to its view"
     )
-    redrafting: bool = Field(True, description="chair moves a failed draft toward its objectors")
-    concession: bool = Field(True, description="tolerance grows toward the deadline")
-    vote_calling: bool = Field(
+    redrafting: Flag = Field(True, description="chair moves a failed draft toward its objectors")
+    concession: Flag = Field(True, description="tolerance grows toward the deadline")
+    vote_calling: Flag = Field(
         True,
         description="under consensus practice a vote is called only when someone's stake is worth its cost",
     )
-    two_level: bool = Field(
+    two_level: Flag = Field(
         True, description="the package is judged at home by the constituency, not by the delegate"
     )
-    home_learning: bool = Field(
+    home_learning: Flag = Field(
         True, description="a home that follows the negotiation moves toward its delegation's view"
     )
-    grievance: bool = Field(
+    grievance: Flag = Field(
         True, description="delegations overruled on a provision carry it into signing"
     )
-    deferral: bool = Field(
+    deferral: Flag = Field(
         True, description="a delegation that expected its home to accept, but home does not, defers"
     )
-    bloc_cascade: bool = Field(True, description="bloc peers pull signing decisions together")
+    bloc_cascade: Flag = Field(True, description="bloc peers pull signing decisions together")
 
 
 class ConsensusParams(Frozen):
@@ -203,7 +227,7 @@ class DomesticParams(Frozen):
         0.5,
         description="weight of organised home stakeholders in the constituency's view where they take a position",
     )
-    uncertainty: NonNegative = Field(
+    uncertainty: Points = Field(
         8.0,
         description="sd, in points, of the constituency's unobserved departure from the mandate (× o_i)",
     )
@@ -233,7 +257,7 @@ class ConcessionParams(Frozen):
 class VotingParams(Frozen):
     """Votes under a consensus practice (docs/model.md §7.5)."""
 
-    call_cost: NonNegative = Field(
+    call_cost: Coefficient = Field(
         0.02,
         description="c_v: stake (value units) a delegation needs on a provision to call a vote on it",
     )
@@ -242,13 +266,13 @@ class VotingParams(Frozen):
 class SigningParams(Frozen):
     """The two-level signing stage (docs/model.md §7.6)."""
 
-    sign_threshold: float = Field(
+    sign_threshold: Cost = Field(
         0.0, description="θ: a home signs when its score reaches this (the cost of an obligation)"
     )
-    grievance: NonNegative = Field(
+    grievance: Coefficient = Field(
         0.1, description="ζ: score lost per unit of salience on which a delegation was overruled"
     )
-    bloc_pull: NonNegative = Field(0.1, description="β_bloc: pull of bloc peers' signing share")
+    bloc_pull: Coefficient = Field(0.1, description="β_bloc: pull of bloc peers' signing share")
 
 
 class Process(Frozen):
@@ -258,7 +282,7 @@ class Process(Frozen):
     threshold: Share | None = Field(
         None, description="share of present-and-voting needed (voting rules; default by rule)"
     )
-    quota: Positive | None = Field(None, description="absolute votes needed (weighted rule)")
+    quota: Magnitude | None = Field(None, description="absolute votes needed (weighted rule)")
     weight_threshold: Share | None = Field(
         None, description="double majority: share of vote weight needed (default 0.5)"
     )
@@ -272,7 +296,7 @@ class Process(Frozen):
         "amendment",
         description="amendment: the floor may amend the text before the vote; closed: the chair's text, yes or no",
     )
-    rounds: int = Field(10, ge=1, le=1000)
+    rounds: Count = Field(10, ge=1, le=1000)
     drafting: Literal["compromise", "median", "amendment"] = "compromise"
     openness: Openness = Field(default_factory=lambda: Openness(preset="observer"))
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)

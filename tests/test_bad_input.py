@@ -287,3 +287,95 @@ def test_unreadable_inputs_are_messages_not_tracebacks(tmp_path):
     write(tmp_path, GOOD)
     result = run("sweep", experiment, "--out", store, "--workers", "1")
     assert result.exit_code == 2 and "not a treatysim results store" in result.stderr
+
+
+# --- every number finite and in range (issue 12, item 3) ---------------------------------------
+
+NUMBER_FIELDS = [
+    "delegations.A.capability",
+    "delegations.A.votes",
+    "delegations.B.salience.x",
+    "delegations.B.positions.x",
+    "stakeholders.ngo.resources",
+    "process.domestic.uncertainty",
+    "process.persuasion.susceptibility",
+    "process.signing.sign_threshold",
+    "process.signing.grievance",
+    "process.voting.call_cost",
+    "process.concession.style",
+]
+
+
+@pytest.mark.parametrize("field", NUMBER_FIELDS)
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "2e308", "1e300"])
+def test_numbers_must_be_finite_and_in_range(tmp_path, field, value):
+    path = write(tmp_path, GOOD.replace('id = "B"', 'id = "B"\nsalience = { x = 1, y = 1 }'))
+    assert run("validate", path).exit_code == 0
+    lines = errors(run("validate", path, "--set", f"{field}={value}"))
+    shown = field.replace("delegations.A", "delegations[A]").replace(
+        "delegations.B", "delegations[B]"
+    )
+    shown = shown.replace("stakeholders.ngo", "stakeholders[ngo]")
+    assert any(shown in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ('id = "B"', 'id = "B"\ncapability = inf', "delegations[B].capability"),
+        ('id = "B"', 'id = "B"\nvotes = nan', "delegations[B].votes"),
+        ('name = "tiny"', 'name = "tiny"\n[process]\nrounds = true', "process.rounds"),
+        (
+            'name = "tiny"',
+            'name = "tiny"\n[process.signing]\nbloc_pull = true',
+            "process.signing.bloc_pull",
+        ),
+        (
+            'name = "tiny"',
+            'name = "tiny"\n[process.mechanisms]\npersuasion = 1',
+            "process.mechanisms.persuasion",
+        ),
+        ('id = "B"', 'id = "B"\ncapability = 1e16', "delegations[B].capability"),
+    ],
+)
+def test_file_numbers_finite_in_range_and_not_booleans(tmp_path, old, new, field):
+    path = write(tmp_path, GOOD.replace(old, new, 1))
+    lines = errors(run("validate", path))
+    assert any(f"{path}: {field}: " in line for line in lines), lines
+
+
+def test_csv_cells_must_be_finite(tmp_path):
+    (tmp_path / "actors.csv").write_text(
+        "id,capability,votes,pos_x,pos_y\nC,inf,1,10,10\nD,1,nan,10,10\nE,1,1,10,-inf\n"
+    )
+    path = write(tmp_path, 'delegations_csv = "actors.csv"\n' + GOOD)
+    lines = errors(run("validate", path))
+    csv = tmp_path / "actors.csv"
+    for where in ("line 2: capability", "line 3: votes", "line 4: pos_y"):
+        assert any(f"{csv} {where}: " in line for line in lines), (where, lines)
+
+
+def test_power_with_huge_weights_is_a_message_not_an_overflow(tmp_path):
+    path = write(tmp_path, GOOD.replace('id = "B"', 'id = "B"\ncapability = 1e308', 1))
+    text = path.read_text().replace('id = "A"', 'id = "A"\ncapability = 1e308', 1)
+    path.write_text(text)
+    (line, *_) = errors(run("power", path))
+    assert "capability" in line
+    for args in (["--threshold", "inf"], ["--quota", "nan"]):
+        lines = errors(run("power", write(tmp_path, GOOD), "--rule", "weighted", *args))
+        assert any(args[0].lstrip("-") in line for line in lines), lines
+
+
+def test_json_and_manifest_never_hold_infinity(tmp_path):
+    infinite = write(tmp_path, GOOD.replace('id = "B"', 'id = "B"\ncapability = inf', 1))
+    out = tmp_path / "results"
+    for command in (["run", infinite, "--json", "--out", out], ["power", infinite, "--json"]):
+        (line, *_) = errors(run(*command))
+        assert "delegations[B].capability" in line and "finite" in line
+    assert not out.exists()
+    large = write(tmp_path, GOOD.replace('id = "B"', 'id = "B"\ncapability = 1e15', 1), "l.toml")
+    for command in (["run", large, "--json", "--out", out], ["power", large, "--json"]):
+        result = run(*command)
+        assert result.exit_code == 0, result.stderr
+        assert "Infinity" not in result.stdout and "NaN" not in result.stdout
+    assert "Infinity" not in (out / "manifest.json").read_text()

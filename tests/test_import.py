@@ -139,6 +139,26 @@ def test_explicit_scale(tmp_path):
         ),
         (
             "long",
+            LONG.replace("East,tax,5,1.0,5", "East,tax,5,1.0,inf"),
+            "line 6: capability: must be a finite number",
+        ),
+        (
+            "long",
+            LONG.replace("South,tax,8,0.5,10", "South,tax,8,1e999,10"),
+            "line 4: salience: must be a finite number",
+        ),
+        (
+            "long",
+            LONG.replace("South,tax,8,", "South,tax,-inf,"),
+            "line 4: position: must be a finite number",
+        ),
+        (
+            "decide",
+            DECIDE.replace("\t0.2\t0.8\t0.4", "\t0.2\t0.8\tnan"),
+            "line 13: power: must be a finite number",
+        ),
+        (
+            "long",
             LONG + "North,tax,3,0.1,30,rich\n",
             "line 9: a second row for actor 'North' on issue 'tax' (first at line 2)",
         ),
