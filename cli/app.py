@@ -48,6 +48,13 @@ def user_errors():
         fail(err.problems)
 
 
+def json_text(value) -> str:
+    """JSON for standard output; a non-finite number is a bug, never ``Infinity`` in the output."""
+    import json
+
+    return json.dumps(value, indent=2, allow_nan=False)
+
+
 def write_output(path: Path, text: str) -> None:
     """Write a file completely or not at all; a failure is a user-facing problem."""
     from sim.results import write_text_atomically

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, get_args
 
 import typer
 
-from cli.app import app, user_errors
+from cli.app import app, json_text, user_errors
 from sim.scenario import DecisionRule
 
 Rule = StrEnum(
@@ -55,6 +54,6 @@ def power(
         spec = load_scenario(scenario, overrides)
         result = power_report(spec, spec.arrays.decision_rule, by_bloc=by is GroupBy.bloc)
     if as_json:
-        typer.echo(json.dumps(result, indent=2))
+        typer.echo(json_text(result))
     else:
         typer.echo(render_power(result), nl=False)

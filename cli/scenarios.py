@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cli.app import SetOption, app, fail, user_errors, write_output
+from cli.app import SetOption, app, fail, json_text, user_errors, write_output
 from sim import InputError
 from sim.errors import Problem
 from sim.loader import load_with_inputs, scenario_file, scenario_json_schema, validate
@@ -68,7 +68,7 @@ def run(
                 ) from None
             typer.echo(f"wrote {len(written)} files to {out}", err=True)
     if as_json:
-        typer.echo(json.dumps(outcome.to_dict(), indent=2))
+        typer.echo(json_text(outcome.to_dict()))
     else:
         typer.echo(render(outcome), nl=False)
 
