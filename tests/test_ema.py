@@ -271,3 +271,13 @@ def test_importing_without_ema_workbench_says_how_to_install_it(monkeypatch):
     monkeypatch.delitem(sys.modules, "sim.ema")
     with pytest.raises(ImportError, match=re.escape("pip install 'treatysim[ema]'")):
         importlib.import_module("sim.ema")
+
+
+def test_the_example_in_docs_ema_runs(monkeypatch, capsys):
+    text = (ROOT / "docs" / "ema.md").read_text()
+    (example,) = re.findall(r"```python\n(.*?)```", text, re.S)
+    monkeypatch.chdir(ROOT)
+    namespace: dict = {}
+    exec(compile(example, "docs/ema.md", "exec"), namespace)
+    experiments, outcomes = namespace["experiments"], namespace["outcomes"]
+    assert len(experiments) == len(outcomes["signed"]) > 0
