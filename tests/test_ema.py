@@ -249,6 +249,8 @@ def test_values_not_declared_as_parameters_are_checked_when_run():
         )
 
 
+# EMA's pool forks after starting its log reader thread; Python 3.12+ warns about that
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_the_model_pickles_and_a_process_pool_gives_the_sequential_results():
     model = ema_model(CLASSROOM, {"process.openness.access": (0.0, 1.0)}, LEVERS, replicates=2)
     copy = pickle.loads(pickle.dumps(model))
