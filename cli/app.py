@@ -60,11 +60,16 @@ def write_output(path: Path, text: str) -> None:
     from sim.results import write_text_atomically
 
     try:
+        folder = path.name in ("", ".", "..") or path.is_dir()
+    except (OSError, ValueError):
+        folder = False  # writing says why
+    if folder:
+        raise InputError.single(str(path), "--out", "is a folder; give a file name")
+    try:
         write_text_atomically(path, text)
-    except OSError as err:
-        raise InputError.single(
-            str(path), "--out", f"cannot write: {err.strerror or err}"
-        ) from None
+    except (OSError, ValueError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        raise InputError.single(str(path), "--out", f"cannot write: {reason}") from None
 
 
 def main() -> None:

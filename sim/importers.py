@@ -23,17 +23,20 @@ says how many such gaps were filled.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim.errors import InputError, Problem
+from sim import errors
+from sim.errors import InputError, Problem, Unreadable, csv_message, decode, read_bytes, shown
 from sim.scenario import MAX_SCALE
 
 LONG_COLUMNS = ("actor", "issue", "position", "salience", "capability")
 STATUS_QUO_ACTORS = {"status_quo", "sq"}
+DECIDE_TAGS = ("#A", "#P", "#M", "#D", "#0", "#/")
 _NICE_SCALES = ((0.0, 1.0), (0.0, 10.0), (0.0, 100.0))
 
 
@@ -67,18 +70,24 @@ def parse_scale(text: str | None) -> tuple[float, float] | None:
 
 
 def read_table(path: Path, layout: str, scale: tuple[float, float] | None = None) -> Table:
-    """Read a ``long`` or ``decide`` file; every malformed row is a problem with its line."""
-    if not path.exists():
-        raise InputError.single(str(path), "", "no such file")
+    """Read a ``long`` or ``decide`` file; every malformed row is a problem with its line.
+
+    Only a regular file of at most :data:`sim.errors.MAX_TABLE_BYTES` is read. A file that is
+    not in the layout at all is one problem, quoting none of it, with a hint at the other layout.
+    """
+    try:
+        data = read_bytes(path, errors.MAX_TABLE_BYTES)
+    except Unreadable as err:
+        message = "no such file" if err.missing else f"cannot read: {err.reason}"
+        raise InputError.single(str(path), "", message) from None
+    text = decode(data, str(path))
     reader = {"long": _read_long, "decide": _read_decide}[layout]
     table = Table(source=path, layout=layout)
     problems: list[Problem] = []
     try:
-        reader(path, table, problems)
-    except UnicodeDecodeError as err:
-        problems.append(Problem(str(path), "", f"not UTF-8 text: {err.reason} at byte {err.start}"))
-    except OSError as err:
-        problems.append(Problem(str(path), "", f"cannot read: {err.strerror or err}"))
+        reader(text, path, table, problems)
+    except csv.Error as err:
+        problems.append(Problem(str(path), "", f"not a valid CSV table: {err}"))
     if not table.cells and not problems:
         problems.append(Problem(str(path), "", "no data rows"))
     if problems:
@@ -91,12 +100,14 @@ def _number(text: str, where: str, column: str, problems: list[Problem], low=Non
     try:
         value = float(text)
     except (TypeError, ValueError):
-        problems.append(Problem(where, column, f"not a number: {text!r}"))
+        problems.append(Problem(where, column, f"not a number: {shown(text)}"))
         return None
     if not math.isfinite(value) or abs(value) > MAX_SCALE:
         problems.append(
             Problem(
-                where, column, f"must be a finite number of at most {MAX_SCALE:g}, got {text!r}"
+                where,
+                column,
+                f"must be a finite number of at most {MAX_SCALE:g}, got {shown(text)}",
             )
         )
         return None
@@ -123,67 +134,86 @@ def _add_cell(table, key, row, where, problems, seen) -> None:
     table.cells[key] = row
 
 
-def _read_long(path: Path, table: Table, problems: list[Problem]) -> None:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        reader.fieldnames = header
-        missing = [c for c in LONG_COLUMNS if c not in header]
-        extra = [c for c in header if c not in (*LONG_COLUMNS, "bloc")]
-        if missing or extra:
-            detail = "; ".join(
-                part
-                for part in (
-                    f"missing {', '.join(missing)}" if missing else "",
-                    f"unknown {', '.join(extra)}" if extra else "",
-                )
-                if part
+def _read_long(text: str, path: Path, table: Table, problems: list[Problem]) -> None:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as err:
+        problems.append(Problem(f"{path} line 1", "", csv_message(err)))
+        return
+    if not set(header) & set(LONG_COLUMNS):
+        hint = " (a DECIDE file? use --format decide)" if text.lstrip("'\"").startswith("#") else ""
+        problems.append(
+            Problem(
+                f"{path} line 1",
+                "",
+                f"not a long-layout table: the header names none of {', '.join(LONG_COLUMNS)}{hint}",
             )
+        )
+        return
+    missing = [c for c in LONG_COLUMNS if c not in header]
+    extra = [c for c in header if c not in (*LONG_COLUMNS, "bloc")]
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if missing or extra or twice:
+        detail = "; ".join(
+            part
+            for part in (
+                f"missing {', '.join(missing)}" if missing else "",
+                f"unknown {', '.join(shown(c, 20) for c in extra[:5])}" if extra else "",
+                f"given twice: {', '.join(twice)}" if twice else "",
+            )
+            if part
+        )
+        problems.append(
+            Problem(
+                f"{path} line 1",
+                "header",
+                f"{detail} (expected {','.join(LONG_COLUMNS)}[,bloc])",
+            )
+        )
+        return
+    seen: dict = {}
+    try:
+        for cells in reader:
+            _read_long_row(cells, header, f"{path} line {reader.line_num}", table, problems, seen)
+    except csv.Error as err:
+        problems.append(Problem(f"{path} line {reader.line_num}", "", csv_message(err)))
+
+
+def _read_long_row(cells, header, where, table, problems, seen) -> None:
+    if not cells:
+        return
+    if len(cells) > len(header):
+        problems.append(Problem(where, "", "more cells than header columns"))
+        return
+    row = dict(zip(header, [*cells, *[""] * (len(header) - len(cells))], strict=True))
+    actor, issue = (row["actor"] or "").strip(), (row["issue"] or "").strip()
+    if not actor or not issue:
+        problems.append(Problem(where, "actor" if not actor else "issue", "empty"))
+        return
+    position = _number(row["position"], where, "position", problems)
+    if actor.lower() in STATUS_QUO_ACTORS:
+        if position is not None:
+            table.status_quo[issue] = position
+            table.issues.setdefault(issue, (issue, ""))
+        return
+    salience = _number(row["salience"], where, "salience", problems, low=0.0)
+    capability = _number(row["capability"], where, "capability", problems, low=0.0, strict=True)
+    table.actors.setdefault(actor, actor)
+    table.issues.setdefault(issue, (issue, ""))
+    bloc = (row.get("bloc") or "").strip()
+    if bloc:
+        previous = table.blocs.setdefault(actor, bloc)
+        if previous != bloc:
             problems.append(
                 Problem(
-                    f"{path} line 1",
-                    "header",
-                    f"{detail} (expected {','.join(LONG_COLUMNS)}[,bloc])",
+                    where,
+                    "bloc",
+                    f"actor {actor!r} was in bloc {previous!r} on an earlier row",
                 )
             )
-            return
-        seen: dict = {}
-        for row in reader:
-            where = f"{path} line {reader.line_num}"
-            if None in row:
-                problems.append(Problem(where, "", "more cells than header columns"))
-                continue
-            actor, issue = (row["actor"] or "").strip(), (row["issue"] or "").strip()
-            if not actor or not issue:
-                problems.append(Problem(where, "actor" if not actor else "issue", "empty"))
-                continue
-            position = _number(row["position"], where, "position", problems)
-            if actor.lower() in STATUS_QUO_ACTORS:
-                if position is not None:
-                    table.status_quo[issue] = position
-                    table.issues.setdefault(issue, (issue, ""))
-                continue
-            salience = _number(row["salience"], where, "salience", problems, low=0.0)
-            capability = _number(
-                row["capability"], where, "capability", problems, low=0.0, strict=True
-            )
-            table.actors.setdefault(actor, actor)
-            table.issues.setdefault(issue, (issue, ""))
-            bloc = (row.get("bloc") or "").strip()
-            if bloc:
-                previous = table.blocs.setdefault(actor, bloc)
-                if previous != bloc:
-                    problems.append(
-                        Problem(
-                            where,
-                            "bloc",
-                            f"actor {actor!r} was in bloc {previous!r} on an earlier row",
-                        )
-                    )
-            if None not in (position, salience, capability):
-                _add_cell(
-                    table, (actor, issue), (position, salience, capability), where, problems, seen
-                )
+    if None not in (position, salience, capability):
+        _add_cell(table, (actor, issue), (position, salience, capability), where, problems, seen)
 
 
 def _unquote(field_text: str) -> str:
@@ -193,10 +223,22 @@ def _unquote(field_text: str) -> str:
     return field_text
 
 
-def _read_decide(path: Path, table: Table, problems: list[Problem]) -> None:
+def _read_decide(text: str, path: Path, table: Table, problems: list[Problem]) -> None:
     meanings: dict[str, list[float]] = defaultdict(list)
     data_rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    if _unquote(first.split("\t")[0]) not in DECIDE_TAGS:
+        hint = f" (a CSV with {','.join(LONG_COLUMNS)}? use --format long)" if "," in first else ""
+        problems.append(
+            Problem(
+                str(path),
+                "",
+                f"not a DECIDE file: its rows should start with {', '.join(DECIDE_TAGS)}{hint}",
+            )
+        )
+        return
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         fields = [_unquote(f) for f in line.split("\t")]
@@ -235,7 +277,11 @@ def _read_decide(path: Path, table: Table, problems: list[Problem]) -> None:
             data_rows.append((where, rest))
         else:
             problems.append(
-                Problem(where, "", f"unknown row type {tag!r} (expected #A, #P, #M, #D, #0 or #/)")
+                Problem(
+                    where,
+                    "",
+                    f"unknown row type {shown(tag, 20)} (expected {', '.join(DECIDE_TAGS)})",
+                )
             )
     seen: dict = {}
     for where, (actor, issue, position, salience, power, *_) in data_rows:

@@ -9,14 +9,29 @@ line) and the field, collected in an :class:`~sim.errors.InputError`.
 from __future__ import annotations
 
 import csv
+import difflib
+import io
+import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from sim.errors import CrossFieldProblems, InputError, Problem, read_toml
+from sim import errors
+from sim.errors import (
+    CrossFieldProblems,
+    InputError,
+    Problem,
+    Unreadable,
+    csv_message,
+    decode,
+    parse_toml,
+    read_bytes,
+    shown,
+)
 from sim.overrides import apply_overrides
 from sim.scenario import Scenario
 
@@ -35,6 +50,8 @@ CSV_COLUMNS = {
     ),
     "stakeholders": ("id", "name", "kind", "home", "resources"),
 }
+#: The longest chain of scenarios extending one another.
+MAX_EXTENDS = 32
 _NUMERIC = {"capability", "votes", "domestic_openness", "resources"}
 _PATH_ITEM = re.compile(r"^(delegations|stakeholders|provisions|blocs)\[([^\]]+)\]")
 
@@ -42,7 +59,11 @@ _PATH_ITEM = re.compile(r"^(delegations|stakeholders|provisions|blocs)\[([^\]]+)
 def scenario_file(path: str | Path) -> Path:
     """The TOML file a path names: the path itself, or ``scenario.toml`` inside a folder."""
     path = Path(path)
-    return path / "scenario.toml" if path.is_dir() else path
+    try:
+        folder = path.is_dir()
+    except (OSError, ValueError):  # too long, NUL: reading it says why
+        folder = False
+    return path / "scenario.toml" if folder else path
 
 
 @dataclass
@@ -79,31 +100,38 @@ def load_with_inputs(
     return validate(raw.data, str(file), raw.origins), raw.files
 
 
-def read_raw(file: Path, _chain: tuple[Path, ...] = ()) -> RawScenario:
+def read_raw(file: Path, _chain: tuple[tuple[int, int], ...] = ()) -> RawScenario:
     """The scenario's raw data: its ``extends`` base merged under it, CSV rows appended.
 
     A scenario may name a base with ``extends = "path"`` (relative to it). Tables merge key by
     key, the child's values winning; lists (provisions, blocs, delegations, stakeholders) and
-    other values are replaced as a whole.
+    other values are replaced as a whole. Chains are at most :data:`MAX_EXTENDS` files long.
     """
     file = Path(file)
-    if not file.exists():
-        raise InputError.single(str(file), "", "no such file")
-    if file.resolve() in _chain:
-        chain = " → ".join(str(f) for f in (*_chain, file.resolve()))
-        raise InputError.single(
-            str(file), "extends", f"scenarios extend each other in a cycle: {chain}"
-        )
-    data = read_toml(file)
+    data, identity = _read_toml(file, None)
+    return _read_raw(file, data, (*_chain, identity), [file])
+
+
+def _read_raw(file: Path, data: dict, chain: tuple, seen: list[Path]) -> RawScenario:
     base = None
     if "extends" in data:
         reference = data.pop("extends")
         if not isinstance(reference, str):
             raise InputError.single(str(file), "extends", "must be a path (a string)")
+        if len(chain) >= MAX_EXTENDS:
+            raise InputError.single(
+                str(file),
+                "extends",
+                f"a chain of more than {MAX_EXTENDS} scenarios extending one another",
+            )
         base_file = scenario_file(file.parent / reference)
-        if not base_file.exists():
-            raise InputError.single(str(file), "extends", f"no such scenario: {base_file}")
-        base = read_raw(base_file, (*_chain, file.resolve()))
+        base_data, identity = _read_toml(base_file, (str(file), "extends"))
+        if identity in chain:
+            cycle = " → ".join(os.path.abspath(f) for f in (*seen, base_file))
+            raise InputError.single(
+                str(file), "extends", f"scenarios extend each other in a cycle: {cycle}"
+            )
+        base = _read_raw(base_file, base_data, (*chain, identity), [*seen, base_file])
     own = RawScenario(data, files=[file])
     _append_csv_tables(own, file)
     if base is None:
@@ -111,6 +139,25 @@ def read_raw(file: Path, _chain: tuple[Path, ...] = ()) -> RawScenario:
     origins = {key: where for key, where in base.origins.items() if key[0] not in data}
     origins.update(own.origins)
     return RawScenario(_merge(base.data, data), origins, base.files + own.files)
+
+
+def _read_toml(file: Path, referrer: tuple[str, str] | None) -> tuple[dict, tuple[int, int]]:
+    """A scenario file's data and identity; an unreadable base is reported where it is named."""
+    try:
+        data = read_bytes(file, errors.MAX_TOML_BYTES)
+        info = os.stat(file)
+    except Unreadable as err:
+        if referrer is None:
+            message = "no such file" if err.missing else f"cannot read: {err.reason}"
+            raise InputError.single(str(file), "", message) from None
+        where, key = referrer
+        message = (
+            f"no such scenario: {file}" if err.missing else f"cannot read {file}: {err.reason}"
+        )
+        raise InputError.single(where, key, message) from None
+    except OSError as err:  # replaced since it was read
+        raise InputError.single(str(file), "", f"cannot read: {err.strerror}") from None
+    return parse_toml(decode(data, str(file)), str(file)), (info.st_dev, info.st_ino)
 
 
 def _merge(base: dict, child: dict) -> dict:
@@ -136,52 +183,82 @@ def _append_csv_tables(raw: RawScenario, file: Path) -> None:
         rows = raw.data.setdefault(table, [])
         if not isinstance(rows, list):
             continue  # validation reports the type
-        csv_path = (file.parent / reference).resolve()
+        csv_path = Path(os.path.abspath(file.parent / reference))
         try:
-            for line, row in _read_actor_csv(csv_path, table, problems):
-                raw.origins[(table, len(rows))] = f"{csv_path} line {line}"
-                rows.append(row)
-            raw.files.append(csv_path)
-        except FileNotFoundError:
-            problems.append(Problem(str(file), key, f"CSV file not found: {csv_path}"))
-        except UnicodeDecodeError as err:
-            problems.append(
-                Problem(str(csv_path), "", f"not UTF-8 text: {err.reason} at byte {err.start}")
+            text = decode(read_bytes(csv_path, errors.MAX_TABLE_BYTES), str(csv_path))
+        except Unreadable as err:
+            message = (
+                f"CSV file not found: {csv_path}"
+                if err.missing
+                else f"cannot read {csv_path}: {err.reason}"
             )
-        except OSError as err:
-            problems.append(
-                Problem(str(file), key, f"cannot read {csv_path}: {err.strerror or err}")
-            )
+            problems.append(Problem(str(file), key, message))
+            continue
+        except InputError as err:
+            problems += err.problems
+            continue
+        for line, row in _read_actor_csv(text, csv_path, table, problems):
+            raw.origins[(table, len(rows))] = f"{csv_path} line {line}"
+            rows.append(row)
+        raw.files.append(csv_path)
     if problems:
         raise InputError(problems)
 
 
-def _read_actor_csv(path: Path, table: str, problems: list[Problem]):
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        allowed = CSV_COLUMNS[table]
-        bad = [c for c in header if c not in allowed and not c.startswith(("pos_", "sal_"))]
-        if "id" not in header:
-            problems.append(Problem(f"{path} line 1", "id", "the header needs an 'id' column"))
-        if bad:
+def _read_actor_csv(text: str, path: Path, table: str, problems: list[Problem]):
+    """Rows of a CSV actor table as ``(line, actor)``; problems are collected, not raised.
+
+    A file whose header has no ``id`` column is not an actor table: it is refused without
+    quoting any of it, since a path may name any file (``/etc/shadow``).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if header is None:
             problems.append(
-                Problem(
-                    f"{path} line 1",
-                    ", ".join(bad),
-                    f"unknown column; allowed: {', '.join(allowed)}, pos_<provision>, sal_<provision>",
-                )
+                Problem(str(path), "", "empty; expected a header row with an 'id' column")
             )
+            return
+        if "id" not in header:
+            problems.append(
+                Problem(f"{path} line 1", "", f"not a {table} table: the header has no 'id' column")
+            )
+            return
+        allowed = CSV_COLUMNS[table]
+        counts = Counter(header)
+        for column in counts:
+            if counts[column] > 1:
+                problems.append(Problem(f"{path} line 1", column, "column given twice"))
+            elif column not in allowed and not column.startswith(("pos_", "sal_")):
+                problems.append(
+                    Problem(
+                        f"{path} line 1",
+                        column,
+                        f"unknown column{_did_you_mean(column, allowed)}; allowed: "
+                        f"{', '.join(allowed)}, pos_<provision>, sal_<provision>",
+                    )
+                )
         if problems:
             return
-        for row in reader:
+        for cells in reader:
             line = reader.line_num
-            if None in row:
+            if not cells:
+                continue
+            if len(cells) > len(header):
                 problems.append(
                     Problem(f"{path} line {line}", "", "more cells than header columns")
                 )
                 continue
+            row = dict(zip(header, cells, strict=False))
             yield line, _row_to_actor(row, path, line, problems)
+    except csv.Error as err:
+        problems.append(Problem(f"{path} line {reader.line_num}", "", csv_message(err)))
+
+
+def _did_you_mean(key: str, candidates) -> str:
+    """``"; did you mean 'rounds'?"`` for the nearest candidate, or nothing."""
+    close = difflib.get_close_matches(key, [str(c) for c in candidates], n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _row_to_actor(row: dict[str, str], path: Path, line: int, problems: list[Problem]) -> dict:
@@ -196,7 +273,9 @@ def _row_to_actor(row: dict[str, str], path: Path, line: int, problems: list[Pro
             try:
                 value: Any = float(cell)
             except ValueError:
-                problems.append(Problem(f"{path} line {line}", column, f"not a number: {cell!r}"))
+                problems.append(
+                    Problem(f"{path} line {line}", column, f"not a number: {shown(cell)}")
+                )
                 continue
         elif column == "coalitions":
             value = [part.strip() for part in cell.split(";") if part.strip()]

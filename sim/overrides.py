@@ -11,15 +11,24 @@ import tomllib
 from copy import deepcopy
 from typing import Any
 
-from sim.errors import InputError, Problem
+from sim.errors import MAX_DEPTH, InputError, Problem, nesting, too_deep
 
 
 def parse_value(text: str) -> Any:
-    """A ``--set`` value: TOML if it parses as a TOML value, else the bare string."""
+    """A ``--set`` value: TOML if it parses as a TOML value, else the bare string.
+
+    Raises:
+        InputError: when the value nests deeper than :data:`sim.errors.MAX_DEPTH`.
+    """
+    source = f"value = {text}"
+    if too_deep(source) is not None:
+        raise InputError.single("--set", "", f"nested deeper than {MAX_DEPTH} levels")
     try:
-        return tomllib.loads(f"value = {text}")["value"]
+        return tomllib.loads(source)["value"]
     except tomllib.TOMLDecodeError:
         return text
+    except RecursionError:  # not expected after the check above; never a traceback
+        raise InputError.single("--set", "", f"nested deeper than {MAX_DEPTH} levels") from None
 
 
 def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...]) -> None:
@@ -33,8 +42,16 @@ def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...]) -> None:
                 Problem("--set", override, "expected PATH=VALUE, e.g. process.rounds=12")
             )
             continue
+        parts = path.split(".")
         try:
-            set_path(raw, path.split("."), parse_value(text.strip()))
+            value = parse_value(text.strip())
+        except InputError:
+            value = None
+        if value is None or len(parts) + nesting(value) > MAX_DEPTH:
+            problems.append(Problem("--set", path, f"nested deeper than {MAX_DEPTH} levels"))
+            continue
+        try:
+            set_path(raw, parts, value)
         except KeyError as err:
             problems.append(Problem("--set", path, err.args[0]))
     if problems:

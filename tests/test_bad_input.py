@@ -1,6 +1,13 @@
 """Bad input: exit code 2, one line per problem naming the file and the field, no traceback."""
 
+import json
+import os
+import resource
+import subprocess
+import sys
 import textwrap
+import time
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -379,3 +386,186 @@ def test_json_and_manifest_never_hold_infinity(tmp_path):
         assert result.exit_code == 0, result.stderr
         assert "Infinity" not in result.stdout and "NaN" not in result.stdout
     assert "Infinity" not in (out / "manifest.json").read_text()
+
+
+# --- size and depth are bounded up front (issue 12, item 10) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" + ".a" * 1000 + " = 1\n",
+        "a = " + "[" * 1000 + "]" * 1000 + "\n",
+        "a = " + "{b = " * 1000 + "1" + "}" * 1000 + "\n",
+        "[" + ".".join(["t"] * 1000) + "]\n",
+    ],
+    ids=["dotted key", "arrays", "inline tables", "table header"],
+)
+def test_deep_nesting_in_a_file_is_refused(tmp_path, text):
+    path = write(tmp_path, GOOD + text)
+    (line,) = errors(run("validate", path))
+    assert f"{path}: " in line and "nested deeper than" in line
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        "process" + ".a" * 1000 + "=1",
+        "process.a=" + "[" * 1000 + "]" * 1000,
+        "process.a=" + "{b=" * 1000 + "1" + "}" * 1000,
+        "process.a=" + "{" + ".".join(["b"] * 1000) + "=1}",
+    ],
+    ids=["path", "arrays", "inline tables", "dotted key"],
+)
+def test_deep_nesting_in_an_override_is_refused(tmp_path, override):
+    (line,) = errors(run("validate", write(tmp_path, GOOD), "--set", override))
+    assert line.startswith("error: --set: ") and "nested deeper than" in line
+
+
+def test_a_dotted_key_bomb_is_refused_before_it_is_parsed(tmp_path):
+    # 40 KB of one dotted key took tomllib seconds and gigabytes (quadratic in its depth)
+    path = write(tmp_path, "a" + ".a" * 20_000 + " = 1\n")
+    started = time.perf_counter()
+    (line,) = errors(run("validate", path))
+    assert time.perf_counter() - started < 2
+    assert "nested deeper than" in line
+
+
+def test_long_extends_chains_are_refused(tmp_path):
+    write(tmp_path, GOOD, "base.toml")
+    for n in (40, 1100):
+        folder = tmp_path / f"chain{n}"
+        folder.mkdir()
+        (folder / "0.toml").write_text('extends = "../base.toml"\n')
+        for i in range(1, n):
+            (folder / f"{i}.toml").write_text(f'extends = "{i - 1}.toml"\n')
+        (line,) = errors(run("validate", folder / f"{n - 1}.toml"))
+        assert "extends: a chain of more than" in line, line
+
+
+def test_files_over_the_size_limit_are_refused(tmp_path, monkeypatch):
+    import sim.errors
+
+    monkeypatch.setattr(sim.errors, "MAX_TOML_BYTES", 1000)
+    path = write(tmp_path, GOOD + "#" * 1000)
+    (line,) = errors(run("validate", path))
+    assert f"{path}: cannot read: larger than 1000 bytes" in line
+
+
+# --- only regular files of bounded size, content never echoed (issue 12, item 11) --------------
+
+
+def run_process(*args, limit_memory=True, timeout=30):
+    """Run the command line in a child process, memory capped, so a hang or a leak fails fast."""
+
+    def cap():
+        if limit_memory:
+            resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
+
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=cap,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+
+
+@pytest.mark.parametrize("key", ["delegations_csv", "extends"])
+def test_a_fifo_is_refused_not_waited_for(tmp_path, key):
+    os.mkfifo(tmp_path / "pipe")
+    path = write(tmp_path, f'{key} = "pipe"\n' + GOOD)
+    result = run_process("validate", path, timeout=20)
+    assert result.returncode == 2, result.stderr
+    assert "not a regular file" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("key", ["delegations_csv", "extends"])
+def test_dev_zero_is_refused_not_read(tmp_path, key):
+    path = write(tmp_path, f'{key} = "/dev/zero"\n' + GOOD)
+    result = run_process("validate", path)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "not a regular file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_file_that_is_not_a_table_is_never_echoed(tmp_path):
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$SECRETHASH:19000:0:99999:7:::\nuser:$6$OTHER:1:2:3\n")
+    for key in ("delegations_csv", "stakeholders_csv", "extends"):
+        path = write(tmp_path, f'{key} = "shadow"\n' + GOOD)
+        lines = errors(run("validate", path))
+        assert not any("SECRET" in line or "OTHER" in line for line in lines), lines
+    result = run("import", secret, "--format", "long")
+    assert result.exit_code == 2 and "SECRET" not in result.stderr, result.stderr
+    result = run("import", secret, "--format", "decide")
+    assert result.exit_code == 2 and "SECRET" not in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_the_environment_is_never_echoed(tmp_path, monkeypatch):
+    monkeypatch.setenv("TREATYSIM_TEST_SECRET", "hunter2-do-not-print")
+    path = write(tmp_path, 'delegations_csv = "/proc/self/environ"\n' + GOOD)
+    result = run("validate", path)
+    assert result.exit_code == 2
+    assert "hunter2" not in result.stderr, result.stderr
+
+
+# --- file problems are messages, not tracebacks (issue 12, item 12) ----------------------------
+
+
+def test_a_csv_cell_over_128_kb(tmp_path):
+    (tmp_path / "actors.csv").write_text("id,name\nC," + "x" * 200_000 + "\n")
+    path = write(tmp_path, 'delegations_csv = "actors.csv"\n' + GOOD)
+    (line,) = errors(run("validate", path))
+    assert "actors.csv line 2: " in line and "longer than" in line
+
+
+@pytest.mark.parametrize("key", [None, "delegations_csv", "extends"])
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("loop", "symbolic links"),
+        ("a" * 300 + ".toml", "file name too long"),
+        ("scenario.toml/inside.toml", "not a folder"),
+        ("nul\0byte.toml", "NUL"),
+    ],
+    ids=["symlink loop", "name too long", "file as folder", "NUL"],
+)
+def test_unreadable_paths_are_messages(tmp_path, key, target, message):
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    good = write(tmp_path, GOOD)
+    if key is None and "\0" in target:  # Typer refuses it as a usage error, exit 2
+        result = run("validate", tmp_path / target)
+        assert result.exit_code == 2 and "null byte" in result.stderr
+        return
+    if key is None:
+        path = tmp_path / target
+    else:
+        path = write(tmp_path, f"{key} = {json.dumps(target)}\n" + GOOD, "outer.toml")
+    lines = errors(run("validate", path))
+    assert len(lines) == 1 and message in lines[0], lines
+    assert good.exists()
+
+
+def test_permission_denied_is_a_message(tmp_path, monkeypatch):
+    # root reads everything, so a folder without permissions cannot be tested directly
+    import sim.errors
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    path = write(tmp_path, GOOD)
+    monkeypatch.setattr(sim.errors.os, "open", refuse)
+    (line,) = errors(run("validate", path))
+    assert f"{path}: cannot read: permission denied" in line.lower()
+
+
+@pytest.mark.parametrize("out", [".", "/", "folder"])
+def test_import_out_a_folder_is_refused(tmp_path, monkeypatch, out):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "eu.csv").write_text("actor,issue,position,salience,capability\nA,x,1,1,1\n")
+    (line,) = errors(run("import", "eu.csv", "--format", "long", "--out", out))
+    assert "--out: is a folder" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["eu.csv", "folder"]
