@@ -1,5 +1,6 @@
 """Bad input: exit code 2, one line per problem naming the file and the field, no traceback."""
 
+import csv
 import json
 import os
 import resource
@@ -569,3 +570,51 @@ def test_import_out_a_folder_is_refused(tmp_path, monkeypatch, out):
     (line,) = errors(run("import", "eu.csv", "--format", "long", "--out", out))
     assert "--out: is a folder" in line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["eu.csv", "folder"]
+
+
+# --- one line per problem; duplicate headers; BOM; booleans (issue 12, item 13) ----------------
+
+FORGED = "x\nerror: forged\rline\u2028"
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["toml key", "id", "csv header", "csv id", "override path", "extends path", "csv path"],
+)
+def test_control_characters_never_split_a_problem_line(tmp_path, case):
+    args = []
+    text = GOOD
+    if case == "toml key":
+        text = GOOD.replace('name = "tiny"', f'name = "tiny"\n{json.dumps(FORGED)} = 1')
+    elif case == "id":
+        text = GOOD.replace('id = "B"', f"id = {json.dumps(FORGED)}")
+    elif case in ("csv header", "csv id"):
+        header, cell = (FORGED, "C") if case == "csv header" else ("name", FORGED)
+        with open(tmp_path / "actors.csv", "w", newline="") as handle:
+            csv.writer(handle).writerows([["id", header], [cell, "x"]])
+        text = 'delegations_csv = "actors.csv"\n' + GOOD
+    elif case == "override path":
+        args = ["--set", f"process.{FORGED}=1"]
+    else:
+        key = "extends" if case == "extends path" else "delegations_csv"
+        text = f"{key} = {json.dumps(FORGED)}\n" + GOOD
+    path = write(tmp_path, text)
+    lines = errors(run("validate", path, *args))  # every line starts with "error: "
+    assert "error: forged" not in lines
+    assert any("\\n" in line and "\\r" in line for line in lines), lines
+
+
+def test_duplicate_csv_headers_are_refused(tmp_path):
+    (tmp_path / "actors.csv").write_text("id,capability,pos_x,capability\nC,2,10,3\n")
+    path = write(tmp_path, 'delegations_csv = "actors.csv"\n' + GOOD)
+    (line,) = errors(run("validate", path))
+    assert "actors.csv line 1: capability: column given twice" in line
+
+
+def test_byte_order_marks_are_accepted_in_toml_and_csv(tmp_path):
+    (tmp_path / "actors.csv").write_bytes(b"\xef\xbb\xbfid,pos_x,pos_y\nC,10,20\n")
+    path = tmp_path / "scenario.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + ('delegations_csv = "actors.csv"\n' + GOOD).encode())
+    result = run("validate", path)
+    assert result.exit_code == 0, result.stderr
+    assert "3 delegations" in result.stdout
