@@ -43,13 +43,13 @@ def power(
     from sim.power_report import render as render_power
     from sim.power_report import report as power_report
 
-    overrides = []
+    overrides = []  # problems in what they set name the option
     if rule is not None:
-        overrides.append(f"process.decision_rule={rule.value}")
+        overrides.append(("--rule", f"process.decision_rule={rule.value}"))
     if threshold is not None:
-        overrides.append(f"process.threshold={threshold}")
+        overrides.append(("--threshold", f"process.threshold={threshold}"))
     if quota is not None:
-        overrides.append(f"process.quota={quota}")
+        overrides.append(("--quota", f"process.quota={quota}"))
     with user_errors():
         spec = load_scenario(scenario, overrides)
         result = power_report(spec, spec.arrays.decision_rule, by_bloc=by is GroupBy.bloc)

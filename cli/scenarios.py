@@ -93,7 +93,7 @@ def validate_command(
         n, m, k = spec.arrays.shape
         typer.echo(f"ok: {scenario_file(path)} ({n} delegations, {m} stakeholders, {k} provisions)")
     if problems:
-        fail(problems)
+        fail(list(dict.fromkeys(problems)))  # a --set problem once, not once per file
 
 
 @app.command()

@@ -44,6 +44,24 @@ def shown(value: object, most: int = 40) -> str:
     return repr(text) if len(text) <= most else repr(text[:most]) + "…"
 
 
+def did_you_mean(key: object, candidates) -> str:
+    """``"; did you mean 'rounds'?"`` naming the candidate nearest ``key``, or nothing.
+
+    Near means similar spelling, ignoring case (``capabilty``, ``nort``, ``a`` for ``A``), or,
+    failing that, a candidate with the key as one of its words (``rules`` → ``decision_rule``).
+    """
+    import difflib
+
+    names = {str(c).lower(): str(c) for c in candidates}
+    word = str(key).lower()
+    close = difflib.get_close_matches(word, list(names), n=1, cutoff=0.6)
+    if not close and len(word.rstrip("s")) >= 3:
+        close = [name for name in names if word.rstrip("s") in name.split("_")][:1]
+    if not close or names[close[0]] == str(key):
+        return ""
+    return f"; did you mean {names[close[0]]!r}?"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a user's input.

@@ -9,16 +9,16 @@ line) and the field, collected in an :class:`~sim.errors.InputError`.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import os
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sim import errors
 from sim.errors import (
@@ -28,6 +28,7 @@ from sim.errors import (
     Unreadable,
     csv_message,
     decode,
+    did_you_mean,
     parse_toml,
     read_bytes,
     shown,
@@ -53,6 +54,9 @@ CSV_COLUMNS = {
 #: The longest chain of scenarios extending one another.
 MAX_EXTENDS = 32
 _NUMERIC = {"capability", "votes", "domestic_openness", "resources"}
+#: Keys the loader reads itself, besides the scenario's fields.
+LOADER_KEYS = ("delegations_csv", "stakeholders_csv", "extends")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 _PATH_ITEM = re.compile(r"^(delegations|stakeholders|provisions|blocs)\[([^\]]+)\]")
 
 
@@ -81,7 +85,7 @@ class RawScenario:
     files: list[Path] = field(default_factory=list)
 
 
-def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
+def load_scenario(path: str | Path, overrides: Sequence[str | tuple[str, str]] = ()) -> Scenario:
     """Read, override and validate a scenario file.
 
     Raises:
@@ -91,13 +95,17 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
 
 
 def load_with_inputs(
-    path: str | Path, overrides: list[str] | tuple[str, ...] = ()
+    path: str | Path, overrides: Sequence[str | tuple[str, str]] = ()
 ) -> tuple[Scenario, list[Path]]:
-    """Like :func:`load_scenario`, also returning every file read (for provenance)."""
+    """Like :func:`load_scenario`, also returning every file read (for provenance).
+
+    An override is ``"PATH=VALUE"`` (``--set``) or ``(option, "PATH=VALUE")``; problems in a
+    field an override set are reported against its option, not the file.
+    """
     file = scenario_file(path)
     raw = read_raw(file)
-    apply_overrides(raw.data, overrides)
-    return validate(raw.data, str(file), raw.origins), raw.files
+    overridden = apply_overrides(raw.data, overrides)
+    return validate(raw.data, str(file), raw.origins, overridden), raw.files
 
 
 def read_raw(file: Path, _chain: tuple[tuple[int, int], ...] = ()) -> RawScenario:
@@ -234,7 +242,7 @@ def _read_actor_csv(text: str, path: Path, table: str, problems: list[Problem]):
                     Problem(
                         f"{path} line 1",
                         column,
-                        f"unknown column{_did_you_mean(column, allowed)}; allowed: "
+                        f"unknown column{did_you_mean(column, allowed)}; allowed: "
                         f"{', '.join(allowed)}, pos_<provision>, sal_<provision>",
                     )
                 )
@@ -253,12 +261,6 @@ def _read_actor_csv(text: str, path: Path, table: str, problems: list[Problem]):
             yield line, _row_to_actor(row, path, line, problems)
     except csv.Error as err:
         problems.append(Problem(f"{path} line {reader.line_num}", "", csv_message(err)))
-
-
-def _did_you_mean(key: str, candidates) -> str:
-    """``"; did you mean 'rounds'?"`` for the nearest candidate, or nothing."""
-    close = difflib.get_close_matches(key, [str(c) for c in candidates], n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _row_to_actor(row: dict[str, str], path: Path, line: int, problems: list[Problem]) -> dict:
@@ -311,33 +313,56 @@ def _row_to_actor(row: dict[str, str], path: Path, line: int, problems: list[Pro
 # --- validation and messages -------------------------------------------------------------------
 
 
-def validate(raw: dict, where: str, origins: dict | None = None) -> Scenario:
-    """Validate raw scenario data; problems name ``where`` (or a CSV line) and the field."""
-    origins = origins or {}
+def validate(
+    raw: dict, where: str, origins: dict | None = None, overridden: dict | None = None
+) -> Scenario:
+    """Validate raw scenario data; problems name ``where`` (or a CSV line) and the field.
+
+    ``overridden`` maps paths set by overrides to their option (see
+    :func:`sim.overrides.apply_overrides`); problems there name the option instead.
+    """
     try:
         return Scenario.model_validate(raw)
     except ValidationError as err:
-        raise InputError(validation_problems(err, raw, where, origins)) from None
+        raise InputError(
+            validation_problems(err, raw, where, origins or {}, overridden, Scenario)
+        ) from None
 
 
 def validation_problems(
-    err: ValidationError, raw: dict, where: str, origins: dict
+    err: ValidationError,
+    raw: dict,
+    where: str,
+    origins: dict,
+    overridden: dict | None = None,
+    model: type[BaseModel] | None = None,
 ) -> list[Problem]:
-    """One problem per pydantic error, with the field path by id and CSV origins resolved."""
+    """One problem per pydantic error, with the field path by id and CSV origins resolved.
+
+    An unknown key suggests the nearest known one of ``model`` (default: the scenario's, when
+    ``err`` is about a scenario). For a scenario whose fields failed, before its references
+    between tables could be checked, the references are checked on the raw data, so that an
+    unknown bloc is reported with a bad capability, not after it is fixed.
+    """
+    if model is None and err.title == Scenario.__name__:
+        model = Scenario
     ids = _ids_by_index(raw)
-    found: list[Problem] = []
+    found: list[tuple[str, str]] = []
     for item in err.errors():
         ctx_error = item.get("ctx", {}).get("error")
         prefix = _path(item["loc"], raw)
         if isinstance(ctx_error, CrossFieldProblems):
             for path, message in ctx_error.problems:
-                full = ".".join(p for p in (prefix, path) if p)
-                found.append(_located(full, message, where, origins, ids))
+                found.append((".".join(p for p in (prefix, path) if p), message))
             continue
-        message = _message(item)
-        found.append(_located(prefix, message, where, origins, ids))
-    unique = list(dict.fromkeys(found))
-    return unique
+        found.append((prefix, _message(item, model)))
+    if model is Scenario and isinstance(raw, dict) and all(e["loc"] for e in err.errors()):
+        found += reference_problems(raw)
+    located = [
+        _located(path, _suggested(message, raw), where, origins, ids, overridden or {})
+        for path, message in found
+    ]
+    return list(dict.fromkeys(located))
 
 
 def _ids_by_index(raw: dict) -> dict[tuple[str, str], int]:
@@ -351,8 +376,13 @@ def _ids_by_index(raw: dict) -> dict[tuple[str, str], int]:
     return out
 
 
-def _located(path: str, message: str, where: str, origins: dict, ids: dict) -> Problem:
-    """Point a problem at its CSV line when the item came from a CSV table."""
+def _located(
+    path: str, message: str, where: str, origins: dict, ids: dict, overridden: dict
+) -> Problem:
+    """Point a problem at the option that set the field, or its CSV line, or the file."""
+    for prefix, option in overridden.items():
+        if path == prefix or path.startswith((f"{prefix}.", f"{prefix}[")):
+            return Problem(option, path, message)
     match = _PATH_ITEM.match(path)
     if match:
         table, key = match.groups()
@@ -400,10 +430,14 @@ def _is_type_tag(part: str) -> bool:
     return "[" in part or part in {"float", "int", "str", "bool", "dict", "list"}
 
 
-def _message(item: dict) -> str:
+def _message(item: dict, model: type[BaseModel] | None) -> str:
     kind = item["type"]
     if kind == "extra_forbidden":
-        return "unknown key (not part of the scenario format; see docs/scenario-format.md)"
+        known = _keys_at(model, item["loc"][:-1]) if model is not None else []
+        return (
+            f"unknown key{did_you_mean(item['loc'][-1], known)} "
+            "(not part of the scenario format; see docs/scenario-format.md)"
+        )
     if kind == "missing":
         return "required field is missing"
     message = item["msg"].removeprefix("Value error, ")
@@ -412,6 +446,109 @@ def _message(item: dict) -> str:
         if len(shown) <= 40:
             message += f" (got {shown})"
     return message
+
+
+def _keys_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The keys a table at ``loc`` may have: the fields of the model found there."""
+    node: object = model
+    for part in loc:
+        if isinstance(part, int) or _is_type_tag(part):
+            continue
+        fields = getattr(node, "model_fields", {})
+        if part not in fields:
+            return []
+        node = _model_in(fields[part].annotation)
+    keys = list(getattr(node, "model_fields", {}))
+    return keys + list(LOADER_KEYS) if node is Scenario else keys
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    """The model a field holds, inside ``list[...]``, ``X | None`` or ``Annotated``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
+
+
+_UNKNOWN_ID = re.compile(r"^unknown (provision|bloc|delegation) '(.*)'$", re.S)
+
+
+def _suggested(message: str, raw: dict) -> str:
+    """An unknown-reference message with the nearest id of that kind suggested."""
+    match = _UNKNOWN_ID.match(message)
+    if match is None or not isinstance(raw, dict):
+        return message
+    kind, key = match.groups()
+    return message + did_you_mean(key, _ids(raw, f"{kind}s"))
+
+
+def _ids(raw: dict, table: str) -> list[str]:
+    items = raw.get(table)
+    if not isinstance(items, list):
+        return []
+    return [i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)]
+
+
+def reference_problems(raw: dict) -> list[tuple[str, str]]:
+    """References between tables checked on raw data: ``(path, message)`` pairs.
+
+    The same checks, in the same words, as :func:`sim.compiled.compile_scenario` makes of a
+    scenario whose fields are valid (duplicate ids first, then unknown provisions, blocs and
+    delegations), for one whose fields are not. Items without a valid id are skipped; their id
+    is a problem of its own.
+    """
+    problems: list[tuple[str, str]] = []
+    tables = {t: _ids(raw, t) for t in ("provisions", "blocs", "delegations", "stakeholders")}
+    for table, ids in tables.items():
+        counts = Counter(ids)
+        problems += [(f"{table}[{i}]", f"duplicate id '{i}'") for i, c in counts.items() if c > 1]
+    if problems:
+        return problems
+    known = {table: set(ids) for table, ids in tables.items()}
+
+    def items(table: str):
+        for item in raw.get(table) or []:
+            if isinstance(item, dict) and _ID.match(str(item.get("id"))):
+                yield f"{table}[{item['id']}]", item
+
+    def unknown(path: str, mapping: object) -> None:
+        for key in mapping if isinstance(mapping, dict) else ():
+            if _ID.match(key) and key not in known["provisions"]:
+                problems.append((f"{path}.{key}", f"unknown provision '{key}'"))
+
+    def unknown_ref(path: str, ref: object, kind: str) -> None:
+        if isinstance(ref, str) and _ID.match(ref) and ref not in known[kind]:
+            problems.append((path, f"unknown {kind[:-1]} '{ref}'"))
+
+    for path, bloc in items("blocs"):
+        unknown(f"{path}.positions", bloc.get("positions"))
+        unknown(f"{path}.salience", bloc.get("salience"))
+        unknown_ref(f"{path}.parent", bloc.get("parent"), "blocs")
+    for path, delegation in items("delegations"):
+        unknown(f"{path}.positions", delegation.get("positions"))
+        unknown(f"{path}.salience", delegation.get("salience"))
+        unknown_ref(f"{path}.bloc", delegation.get("bloc"), "blocs")
+        coalitions = delegation.get("coalitions")
+        for ref in coalitions if isinstance(coalitions, list) else ():
+            unknown_ref(f"{path}.coalitions", ref, "blocs")
+    for path, stakeholder in items("stakeholders"):
+        positions, salience = stakeholder.get("positions"), stakeholder.get("salience")
+        unknown(f"{path}.positions", positions)
+        unknown(f"{path}.salience", salience)
+        if isinstance(positions, dict) and isinstance(salience, dict):
+            for key in salience:
+                if key in known["provisions"] and key not in positions:
+                    problems.append(
+                        (
+                            f"{path}.salience.{key}",
+                            "salience for a provision it takes no position on",
+                        )
+                    )
+        unknown_ref(f"{path}.home", stakeholder.get("home"), "delegations")
+    return problems
 
 
 def scenario_json_schema() -> dict:

@@ -8,10 +8,11 @@ is validated, so the result is checked like a file.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from copy import deepcopy
 from typing import Any
 
-from sim.errors import MAX_DEPTH, InputError, Problem, nesting, too_deep
+from sim.errors import MAX_DEPTH, InputError, Problem, did_you_mean, nesting, shown, too_deep
 
 
 def parse_value(text: str) -> Any:
@@ -31,15 +32,25 @@ def parse_value(text: str) -> Any:
         raise InputError.single("--set", "", f"nested deeper than {MAX_DEPTH} levels") from None
 
 
-def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...]) -> None:
-    """Apply ``path=value`` overrides in place; list items are addressed by id or index."""
+def apply_overrides(raw: dict, overrides: Sequence[str | tuple[str, str]]) -> dict[str, str]:
+    """Apply ``path=value`` overrides in place; list items are addressed by id or index.
+
+    An override is ``"PATH=VALUE"`` (from ``--set``) or ``(option, "PATH=VALUE")`` for one a
+    command builds from another option (``("--threshold", "process.threshold=0.6")``).
+
+    Returns:
+        The option each set field came from, by the field's path as problems name it
+        (``delegations[ALD].capability``), so that a problem there is reported against it.
+    """
     problems = []
+    sources: dict[str, str] = {}
     for override in overrides:
+        option, override = override if isinstance(override, tuple) else ("--set", override)
         path, sep, text = override.partition("=")
         path = path.strip()
         if not sep or not path:
             problems.append(
-                Problem("--set", override, "expected PATH=VALUE, e.g. process.rounds=12")
+                Problem(option, override, "expected PATH=VALUE, e.g. process.rounds=12")
             )
             continue
         parts = path.split(".")
@@ -48,50 +59,60 @@ def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...]) -> None:
         except InputError:
             value = None
         if value is None or len(parts) + nesting(value) > MAX_DEPTH:
-            problems.append(Problem("--set", path, f"nested deeper than {MAX_DEPTH} levels"))
+            problems.append(Problem(option, path, f"nested deeper than {MAX_DEPTH} levels"))
             continue
         try:
-            set_path(raw, parts, value)
+            sources[set_path(raw, parts, value)] = option
         except KeyError as err:
-            problems.append(Problem("--set", path, err.args[0]))
+            problems.append(Problem(option, path, err.args[0]))
     if problems:
         raise InputError(problems)
+    return sources
 
 
-def set_path(node: Any, parts: list[str], value: Any) -> None:
+def set_path(node: Any, parts: list[str], value: Any) -> str:
     """Set ``value`` at the dotted path ``parts`` of raw scenario data, in place.
 
     List items are addressed by id (or index); a missing table on the way is created; an
     openness given as a preset name becomes ``{preset = name}`` so that one dimension can be set.
 
+    Returns:
+        The path as problems name it: list items by id, ``delegations[ALD].capability``.
+
     Raises:
         KeyError: with a message, when the path cannot be followed.
     """
+    named = ""
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
         where = ".".join(parts[:depth]) or "the scenario"
         if isinstance(node, list):
             index = _list_index(node, part, where)
+            item = node[index]
+            label = item.get("id") if isinstance(item, dict) else None
+            named += f"[{label if isinstance(label, str) else index}]"
             if last:
                 node[index] = value
-                return
-            node = node[index]
-        elif isinstance(node, dict):
-            if last:
-                node[part] = value
-                return
-            child = node.get(part)
-            if child is None:
-                child = node[part] = {}
-            elif isinstance(child, str) and part == "openness":
-                child = node[part] = {"preset": child}
-            elif not isinstance(child, dict | list):
-                raise KeyError(
-                    f"{'.'.join(parts[: depth + 1])} is a value ({child!r}), not a table"
-                )
-            node = child
-        else:
+                return named
+            node = item
+            continue
+        if not isinstance(node, dict):
             raise KeyError(f"cannot set inside {where}")
+        named = f"{named}.{part}" if named else part
+        if last:
+            node[part] = value
+            return named
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        elif isinstance(child, str) and part == "openness":
+            child = node[part] = {"preset": child}
+        elif not isinstance(child, dict | list):
+            raise KeyError(
+                f"{'.'.join(parts[: depth + 1])} is a value ({shown(child)}), not a table"
+            )
+        node = child
+    return named
 
 
 def _list_index(items: list, part: str, where: str) -> int:
@@ -100,7 +121,10 @@ def _list_index(items: list, part: str, where: str) -> int:
             return index
     if part.isdigit() and int(part) < len(items):
         return int(part)
-    raise KeyError(f"no item with id '{part}' in {where}")
+    ids = [
+        item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)
+    ]
+    raise KeyError(f"no item with id '{part}' in {where}{did_you_mean(part, ids)}")
 
 
 def with_overrides(data: dict, assignments) -> dict:

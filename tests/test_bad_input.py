@@ -618,3 +618,109 @@ def test_byte_order_marks_are_accepted_in_toml_and_csv(tmp_path):
     result = run("validate", path)
     assert result.exit_code == 0, result.stderr
     assert "3 delegations" in result.stdout
+
+
+# --- where a problem came from, what was meant, all at once (issue 12, item 15) ----------------
+
+
+def test_override_problems_say_they_came_from_set_and_suggest_a_key(tmp_path):
+    path = write(tmp_path, GOOD)
+    (line,) = errors(run("validate", path, "--set", "process.rules=majority"))
+    assert line == (
+        "error: --set: process.rules: unknown key; did you mean 'decision_rule'? "
+        "(not part of the scenario format; see docs/scenario-format.md)"
+    )
+    (line,) = errors(run("validate", path, "--set", "process.rouds=12"))
+    assert line.startswith("error: --set: process.rouds: unknown key; did you mean 'rounds'?")
+    (line,) = errors(run("validate", path, "--set", "delegations.B.capability=-1"))
+    assert line.startswith("error: --set: delegations[B].capability: ")
+    (line,) = errors(run("validate", path, "--set", "delegations.b.capability=1"))
+    assert line.startswith("error: --set: delegations.b.capability: no item with id 'b'")
+    assert "did you mean 'B'?" in line
+
+
+def test_power_options_are_named_in_their_problems(tmp_path):
+    path = write(tmp_path, GOOD)
+    (line,) = errors(run("power", path, "--rule", "weighted", "--threshold", "0.3"))
+    assert line.startswith("error: --threshold: process.threshold: must be at least 0.5")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "suggestion"),
+    [
+        ('id = "B"', 'id = "B"\ncapabilty = 3', "delegations[B].capabilty", "'capability'"),
+        ('name = "tiny"', 'name = "tiny"\ndelegation_csv = "x.csv"', "delegation_csv", None),
+        ('name = "tiny"', 'name = "tiny"\n[process]\nround = 3', "process.round", "'rounds'"),
+        ('bloc = "north"', 'bloc = "nort"', "delegations[A].bloc", "'north'"),
+        ('home = "A"', 'home = "a"', "stakeholders[ngo].home", "'A'"),
+        (
+            "positions = { x = 0 }",
+            "positions = { xx = 0 }",
+            "stakeholders[ngo].positions.xx",
+            "'x'",
+        ),
+    ],
+)
+def test_unknown_keys_and_ids_in_files_suggest_the_nearest(tmp_path, old, new, field, suggestion):
+    path = write(tmp_path, GOOD.replace(old, new, 1))
+    lines = errors(run("validate", path))
+    (line,) = [line for line in lines if f"{path}: {field}: " in line]
+    if suggestion is None:
+        suggestion = "'delegations_csv'"
+    assert f"did you mean {suggestion}?" in line, line
+
+
+def test_csv_unknown_column_suggests_the_nearest(tmp_path):
+    (tmp_path / "actors.csv").write_text("id,capabilty\nC,2\n")
+    path = write(tmp_path, 'delegations_csv = "actors.csv"\n' + GOOD)
+    (line,) = errors(run("validate", path))
+    assert "capabilty: unknown column; did you mean 'capability'?" in line
+
+
+def test_reference_problems_are_reported_with_field_problems(tmp_path):
+    text = (
+        GOOD.replace('bloc = "north"', 'bloc = "south"')
+        .replace('id = "B"', 'id = "B"\ncapability = -2')
+        .replace('name = "tiny"', 'name = "tiny"\n[process]\nrounds = 0')
+        .replace('home = "A"', 'home = "Z"')
+    )
+    path = write(tmp_path, text)
+    lines = errors(run("validate", path))
+    for expected in (
+        "delegations[B].capability: ",
+        "process.rounds: ",
+        "delegations[A].bloc: unknown bloc 'south'",
+        "stakeholders[ngo].home: unknown delegation 'Z'",
+    ):
+        assert any(expected in line for line in lines), (expected, lines)
+    assert len(lines) == 4, lines
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('bloc = "north"', 'bloc = "south"'),
+        ('bloc = "north"', 'bloc = "north"\ncoalitions = ["north", "east"]'),
+        ('id = "north"', 'id = "north"\nparent = "west"'),
+        ('home = "A"', 'home = "Z"'),
+        ("positions = { x = 80, y = 70 }", "positions = { x = 80, y = 70, z = 1 }"),
+        ("positions = { x = 10, y = 20 }", "positions = { x = 10, y = 20 }\nsalience = { w = 1 }"),
+        ("positions = { x = 0 }", "positions = { x = 0 }\nsalience = { x = 1, y = 2 }"),
+        ('id = "B"', 'id = "A"'),
+    ],
+)
+def test_raw_reference_checks_say_what_the_compiled_checks_say(old, new):
+    """The raw checks (used when fields fail) and compile_scenario's agree, word for word."""
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from sim.loader import reference_problems
+    from sim.scenario import Scenario
+
+    raw = tomllib.loads(GOOD.replace(old, new, 1))
+    with pytest.raises(ValidationError) as caught:
+        Scenario.model_validate(raw)
+    (item,) = caught.value.errors()
+    assert item["loc"] == ()
+    assert sorted(reference_problems(raw)) == sorted(item["ctx"]["error"].problems)
