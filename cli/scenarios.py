@@ -149,14 +149,20 @@ def import_command(
     out: Annotated[
         Path | None, typer.Option(help="Write the scenario here (default: standard output).")
     ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(help="The scenario's name (default: 'Imported from FILE')."),
+    ] = None,
 ) -> None:
     """Turn position-salience-capability data into a scenario."""
     from sim.importers import parse_scale, read_table, to_scenario
     from sim.synth import to_toml
 
     with user_errors():
+        if out is not None and _same_file(out, file):
+            raise InputError.single(str(out), "--out", "is the file being imported")
         table = read_table(file, layout.value, parse_scale(scale))
-        raw = to_scenario(table)
+        raw = to_scenario(table, name)
         validate(raw, f"scenario imported from {file}")
         text = to_toml(raw)
         if out is None:
@@ -164,3 +170,10 @@ def import_command(
             return
         write_output(out, text)
     typer.echo(f"wrote {out}", err=True)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and a.samefile(b)
+    except (OSError, ValueError):
+        return False

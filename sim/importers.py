@@ -358,8 +358,22 @@ def _rescale(value: float, low: float, high: float) -> float:
     return round((value - low) / (high - low) * 100.0, 6)
 
 
-def to_scenario(table: Table) -> dict:
-    """Raw scenario data: every actor a delegation, every issue a provision."""
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _sentences(*parts: str) -> str:
+    """Join texts as sentences: ``"binding or not"`` and ``"Source …"`` get a full stop between."""
+    texts = [part.strip() for part in parts if part and part.strip()]
+    return " ".join(t if t[-1] in ".!?" or t is texts[-1] else f"{t}." for t in texts)
+
+
+def to_scenario(table: Table, name: str | None = None) -> dict:
+    """Raw scenario data: every actor a delegation, every issue a provision.
+
+    The scenario is called ``name``, by default "Imported from <file name>".
+    """
+    scenario_name = name or f"Imported from {table.source.name}"
     issue_ids = _unique_ids(table.issues)
     actor_ids = _unique_ids(table.actors)
     bloc_ids = _unique_ids(sorted(set(table.blocs.values())))
@@ -370,9 +384,7 @@ def to_scenario(table: Table) -> dict:
         entry = {
             "id": issue_ids[issue],
             "title": title or issue,
-            "description": f"{description} {note}".strip()
-            if description not in ("", title)
-            else note,
+            "description": _sentences(description, note) if description != title else note,
         }
         if issue in table.status_quo:
             entry["status_quo"] = _rescale(table.status_quo[issue], low, high)
@@ -410,11 +422,11 @@ def to_scenario(table: Table) -> dict:
         delegations.append(entry)
     description = (
         f"Imported from {table.source.name} ({table.layout} layout) by `treatysim import`: "
-        f"{len(delegations)} actors, {len(provisions)} issues."
+        f"{_count(len(delegations), 'actor')}, {_count(len(provisions), 'issue')}."
     )
     if filled:
         description += (
-            f" {filled} actor-issue pairs had no position; each was given the issue's"
+            f" {_count(filled, 'actor-issue pair')} had no position; each was given the issue's"
             " capability-weighted mean position with zero salience."
         )
     varying = [
@@ -422,10 +434,11 @@ def to_scenario(table: Table) -> dict:
     ]
     if varying:
         description += (
-            f" Power varied by issue for {len(varying)} actors; capability is their mean."
+            f" Power varied by issue for {_count(len(varying), 'actor')};"
+            f" capability is {'its' if len(varying) == 1 else 'their'} mean."
         )
     raw = {
-        "name": table.source.stem,
+        "name": scenario_name,
         "description": description,
         "provisions": provisions,
     }

@@ -69,7 +69,7 @@ def test_long_import_rescales_fills_gaps_and_keeps_blocs(tmp_path):
     # East had no position on aid: the capability-weighted mean, with zero salience
     assert a.ideal[2, 1] == pytest.approx((1 * 30 + 9 * 10) / 40 * 10)
     assert a.salience[2].tolist() == [1.0, 0.0]
-    assert "1 actor-issue pairs had no position" in spec.description
+    assert "1 actor-issue pair had no position" in spec.description
     assert "Source scale 0–10" in spec.provisions[0].description
 
 
@@ -85,7 +85,7 @@ def test_decide_import_uses_the_meanings_scale_and_averages_power(tmp_path):
     assert a.ideal[:, 0].tolist() == [100.0, 20.0, 0.0]  # #M 0..1
     assert a.ideal[:, 1].tolist() == [60.0, 30.0, 10.0]  # #M 0..10
     assert a.capability[1] == pytest.approx(0.3)  # power 0.4 and 0.2
-    assert "Power varied by issue for 1 actors" in spec.description
+    assert "Power varied by issue for 1 actor; capability is its mean" in spec.description
     assert spec.provisions[0].title == "Legal form"
 
 
@@ -106,7 +106,7 @@ def test_import_command_writes_a_scenario_that_runs(tmp_path):
     out = tmp_path / "cop.toml"
     result = runner.invoke(app, ["import", str(source), "--format", "decide", "--out", str(out)])
     assert result.exit_code == 0, result.stderr
-    assert tomllib.loads(out.read_text())["name"] == "cop"
+    assert tomllib.loads(out.read_text())["name"] == "Imported from cop.tsv"
     assert runner.invoke(app, ["run", str(out)]).exit_code == 0
 
 
@@ -203,3 +203,39 @@ def test_bad_format_and_scale_options(tmp_path):
     assert runner.invoke(app, ["import", str(source), "--format", "xml"]).exit_code == 2
     result = runner.invoke(app, ["import", str(source), "--format", "long", "--scale", "10:0"])
     assert result.exit_code == 2 and "HIGH must exceed LOW" in result.stderr
+
+
+def test_import_names_and_describes_the_scenario_in_sentences(tmp_path):
+    one_issue = "actor,issue,position,salience,capability\nA,tax,1,1,1\nB,tax,9,1,2\n"
+    source = write(tmp_path, "long.csv", one_issue)
+    result = runner.invoke(app, ["import", str(source), "--format", "long"])
+    assert result.exit_code == 0, result.stderr
+    raw = tomllib.loads(result.stdout)
+    assert raw["name"] == "Imported from long.csv"
+    assert "2 actors, 1 issue." in raw["description"]
+    named = runner.invoke(app, ["import", str(source), "--format", "long", "--name", "Tax talks"])
+    assert tomllib.loads(named.stdout)["name"] == "Tax talks"
+    cop = runner.invoke(
+        app, ["import", str(write(tmp_path, "cop.tsv", DECIDE)), "--format", "decide"]
+    )
+    legal = tomllib.loads(cop.stdout)["provisions"][0]["description"]
+    assert legal.startswith("binding or not. Source scale 0–1")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "layout", "hint"),
+    [("cop.tsv", DECIDE, "long", "--format decide"), ("eu.csv", LONG, "decide", "--format long")],
+)
+def test_the_wrong_format_is_one_problem_with_a_hint(tmp_path, name, text, layout, hint):
+    source = write(tmp_path, name, text)
+    result = runner.invoke(app, ["import", str(source), "--format", layout])
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {source}") and hint in line, line
+
+
+def test_import_never_overwrites_its_source(tmp_path):
+    source = write(tmp_path, "eu.csv", LONG)
+    result = runner.invoke(app, ["import", str(source), "--format", "long", "--out", str(source)])
+    assert result.exit_code == 2 and "--out: is the file being imported" in result.stderr
+    assert source.read_text() == textwrap.dedent(LONG)
