@@ -11,7 +11,7 @@ import typer
 
 from cli.app import SetOption, app, fail, json_text, user_errors, write_output
 from sim import InputError
-from sim.errors import Problem
+from sim.errors import Problem, escape
 from sim.loader import load_with_inputs, scenario_file, scenario_json_schema, validate
 from sim.provenance import file_digest, manifest
 
@@ -91,7 +91,8 @@ def validate_command(
             problems += err.problems
             continue
         n, m, k = spec.arrays.shape
-        typer.echo(f"ok: {scenario_file(path)} ({n} delegations, {m} stakeholders, {k} provisions)")
+        shown = escape(str(scenario_file(path)))  # a path with a newline stays one line
+        typer.echo(f"ok: {shown} ({n} delegations, {m} stakeholders, {k} provisions)")
     if problems:
         fail(list(dict.fromkeys(problems)))  # a --set problem once, not once per file
 
