@@ -28,6 +28,7 @@ class Table(StrEnum):
 
     runs = "runs"
     decisions = "decisions"
+    points = "points"
 
 
 @app.command()
@@ -88,7 +89,11 @@ def export(
         ExportFormat, typer.Option("--format", help="csv or parquet (needs pyarrow).")
     ] = ExportFormat.csv,
     table: Annotated[
-        Table, typer.Option(help="runs, or decisions (if the sweep stored them).")
+        Table,
+        typer.Option(
+            help="runs, decisions (if the sweep stored them), or points (a sampled design's unit "
+            "coordinates)."
+        ),
     ] = Table.runs,
     out: Annotated[
         Path | None,
@@ -120,7 +125,9 @@ def export(
                 frame.to_parquet(staging, index=False)
             staging.replace(target)
             columns = target.with_name(f"{target.stem}.columns.csv")
-            write_text_atomically(columns, column_docs(frame.columns).to_csv(index=False))
+            write_text_atomically(
+                columns, column_docs(frame.columns, table.value).to_csv(index=False)
+            )
         except OSError as err:
             staging.unlink(missing_ok=True)
             raise InputError.single(
@@ -138,10 +145,11 @@ BOOKKEEPING = {
     "seed": "Seed of the run's random generator.",
     "delegation": "Delegation id, as in the scenario.",
     "decision": "The delegation's signing decision: sign, refuse, defer or none.",
+    "point": "Design point number (0-based); run i is point i // replicates.",
 }
 
 
-def column_docs(columns):
+def column_docs(columns, table: str = "runs"):
     """A table documenting ``columns``: label, unit, meaning and better direction of each."""
     import pandas as pd
 
@@ -151,6 +159,12 @@ def column_docs(columns):
     for row in rows:
         if row["column"] in BOOKKEEPING:
             row["meaning"] = BOOKKEEPING[row["column"]]
+        elif table == "points":
+            row["meaning"] = (
+                "The sampler's unit coordinate of this factor (its quantile in [0, 1]), from "
+                "which the scenario value in the runs table was drawn."
+            )
+            row["unit"] = "quantile"
         elif not row["meaning"]:
             row["meaning"] = "A factor of the experiment: the scenario key it sets."
     return pd.DataFrame(rows)

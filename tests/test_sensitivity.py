@@ -448,3 +448,20 @@ def test_the_shipped_sobol_experiment_is_what_the_page_describes():
     rows = doc_rows("**Sobol' analysis**")
     assert set(rows) == set(plan.sampled)
     assert plan.runs == 10_240 and experiment.samples == 512 and experiment.replicates == 2
+
+
+def test_export_writes_a_sampled_designs_unit_coordinates_with_their_meaning(tmp_path):
+    path = write(tmp_path, REAL)
+    invoke("sweep", path, "--workers", 1, "--out", tmp_path / "o", "--no-progress")
+    result = invoke("export", tmp_path / "o", "--table", "points", "--out", tmp_path / "p.csv")
+    assert result.exit_code == 0, result.stderr
+    points = pd.read_csv(tmp_path / "p.csv")
+    assert len(points) == 24 and points["point"].tolist() == list(range(24))
+    docs = pd.read_csv(tmp_path / "p.columns.csv").set_index("column")
+    assert docs.loc["process.decision_rule", "unit"] == "quantile"
+    grid = invoke("export", tmp_path / "o", "--table", "points")
+    assert grid.exit_code == 0
+    (tmp_path / "g.toml").write_text(f'scenario = "{CLASSROOM}"\n')
+    invoke("sweep", tmp_path / "g.toml", "--workers", 1, "--out", tmp_path / "g", "--no-progress")
+    refused = invoke("export", tmp_path / "g", "--table", "points")
+    assert refused.exit_code == 2 and "only sampled designs have points" in refused.stderr
