@@ -52,7 +52,7 @@ from sim.catalogue import entry
 from sim.errors import InputError, Problem
 from sim.loader import read_raw, scenario_file, validate
 from sim.metrics import METRIC_NAMES
-from sim.overrides import set_path
+from sim.overrides import overlaps, set_path
 from sim.run import run_conference
 
 __all__ = ["PER_REPLICATE", "Conference", "ema_model"]
@@ -435,44 +435,15 @@ def _hint(parameter: Parameter, value: Any, problem: Problem) -> str:
 
 def _overlaps(raw: dict, assignments: list[tuple[str, Any]]) -> list[Problem]:
     """Paths that set the same key, or one inside another, would overwrite each other."""
-    keys = [_key(raw, path) for path, _ in assignments]
-    problems = []
-    for i, (path, _) in enumerate(assignments):
-        for j in range(i):
-            shorter, longer = sorted((keys[i], keys[j]), key=len)
-            if longer[: len(shorter)] == shorter:
-                other = assignments[j][0]
-                problems.append(
-                    Problem(
-                        "",
-                        path,
-                        f"{'is the same key as' if keys[i] == keys[j] else 'overlaps'} {other}: "
-                        "one would overwrite the other in every experiment",
-                    )
-                )
-    return problems
-
-
-def _key(raw: dict, path: str) -> tuple:
-    """A dotted path with list items by position, as an override would resolve them."""
-    node: Any = raw
-    key: list = []
-    for part in path.split("."):
-        if isinstance(node, list):
-            index = next(
-                (
-                    i
-                    for i, item in enumerate(node)
-                    if isinstance(item, dict) and item.get("id") == part
-                ),
-                int(part) if part.isdigit() and int(part) < len(node) else None,
-            )
-            key.append(part if index is None else index)
-            node = None if index is None else node[index]
-        else:
-            key.append(part)
-            node = node.get(part) if isinstance(node, dict) else None
-    return tuple(key)
+    return [
+        Problem(
+            "",
+            path,
+            f"{'is the same key as' if same else 'overlaps'} {other}: "
+            "one would overwrite the other in every experiment",
+        )
+        for path, other, same in overlaps(raw, [p for p, _ in assignments])
+    ]
 
 
 def _scenario(raw: dict, origins: dict, where: str, assignments: list[tuple[str, Any]]):

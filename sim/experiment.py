@@ -34,7 +34,7 @@ from sim.design import DesignName, Range
 from sim.errors import CrossFieldProblems, InputError, Problem, read_toml
 from sim.loader import read_raw, scenario_file, validate, validation_problems
 from sim.metrics import METRIC_NAMES
-from sim.overrides import with_overrides
+from sim.overrides import overlaps, with_overrides
 from sim.scenario import Scenario
 
 MetricName = Literal[METRIC_NAMES]  # type: ignore[valid-type]
@@ -329,46 +329,17 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Plan, list[Path]]:
     return experiment, plan, raw.files
 
 
-def _canonical(raw: dict, path: str) -> tuple:
-    """A factor path with list items by position, as the override would resolve them."""
-    node: Any = raw
-    out: list = []
-    for part in path.split("."):
-        if isinstance(node, list):
-            index = next(
-                (
-                    i
-                    for i, item in enumerate(node)
-                    if isinstance(item, dict) and item.get("id") == part
-                ),
-                int(part) if part.isdigit() and int(part) < len(node) else None,
-            )
-            out.append(part if index is None else index)
-            node = None if index is None else node[index]
-        else:
-            out.append(part)
-            node = node.get(part) if isinstance(node, dict) else None
-    return tuple(out)
-
-
 def _overlaps(raw: dict, paths: list[str], where: str) -> list[Problem]:
     """Factors that set the same key, or one inside another, would overwrite each other."""
-    canonical = [_canonical(raw, p) for p in paths]
-    problems = []
-    for i, (path, key) in enumerate(zip(paths, canonical, strict=True)):
-        for other, other_key in zip(paths[:i], canonical[:i], strict=True):
-            shorter, longer = sorted((key, other_key), key=len)
-            if longer[: len(shorter)] == shorter:
-                same = "is the same key as" if key == other_key else "overlaps"
-                problems.append(
-                    Problem(
-                        where,
-                        f"factors.{path}",
-                        f"{same} factors.{other}: one would overwrite the other in every run; "
-                        "vary one of them",
-                    )
-                )
-    return problems
+    return [
+        Problem(
+            where,
+            f"factors.{path}",
+            f"{'is the same key as' if same else 'overlaps'} factors.{other}: one would "
+            "overwrite the other in every run; vary one of them",
+        )
+        for path, other, same in overlaps(raw, paths)
+    ]
 
 
 def _sample(experiment: Experiment) -> tuple[tuple[tuple, ...], tuple[tuple[float, ...], ...]]:

@@ -137,3 +137,42 @@ def with_overrides(data: dict, assignments) -> dict:
     for path, value in assignments:
         set_path(result, path.split("."), deepcopy(value))
     return result
+
+
+def resolved(raw: dict, path: str) -> tuple:
+    """A dotted path with list items by position, as :func:`set_path` would resolve them."""
+    node: Any = raw
+    key: list = []
+    for part in path.split("."):
+        if isinstance(node, list):
+            index = next(
+                (
+                    i
+                    for i, item in enumerate(node)
+                    if isinstance(item, dict) and item.get("id") == part
+                ),
+                int(part) if part.isdigit() and int(part) < len(node) else None,
+            )
+            key.append(part if index is None else index)
+            node = None if index is None else node[index]
+        else:
+            key.append(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return tuple(key)
+
+
+def overlaps(raw: dict, paths: list[str]) -> list[tuple[str, str, bool]]:
+    """Pairs of paths of which one would overwrite the other (the same key, or one inside).
+
+    Returns:
+        ``(path, earlier path, whether the key is the same)`` per pair; list items match by id
+        and by index alike.
+    """
+    keys = [resolved(raw, p) for p in paths]
+    found = []
+    for i, path in enumerate(paths):
+        for j in range(i):
+            shorter, longer = sorted((keys[i], keys[j]), key=len)
+            if longer[: len(shorter)] == shorter:
+                found.append((path, paths[j], keys[i] == keys[j]))
+    return found
