@@ -4,8 +4,11 @@ The same loop drives an in-process executor (one worker), a local process pool, 
 cluster (``Client.get_executor()``). Seeds are fixed by the plan before work is sent out, each
 task is a chunk of consecutive runs (about half a second of work), workers keep their imported
 modules and a few built scenarios across chunks, and they return compact rows — never models.
-The parent writes each finished chunk to a sink (the results store, or memory) as it arrives and
-keeps only a bounded number of chunks in flight, so memory does not grow with the number of runs.
+A local pool is given the plan once, when its workers start, and its tasks carry only run
+numbers and seeds (a sampled design's plan can be megabytes); on Linux its workers are forked
+from the sweeping process, so they start in milliseconds with everything imported. The parent
+writes each finished chunk to a sink (the results store, or memory) as it arrives and keeps
+only a bounded number of chunks in flight, so memory does not grow with the number of runs.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ import math
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
+import warnings
 from collections import OrderedDict
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -32,6 +37,7 @@ from sim.run import run_conference
 TASK_SECONDS = 0.5  # aim for at least this much work per task
 _SCENARIOS: OrderedDict = OrderedDict()  # per worker: (plan key, design point) → Scenario
 _CACHE_SIZE = 8
+_PLAN: Plan | None = None  # per pool worker: the plan its pool was made for
 
 
 @dataclass
@@ -112,6 +118,13 @@ def run_chunk(plan: Plan, indices: list[int], seeds: list[int]) -> ChunkResult:
     return ChunkResult(rows, decisions, time.perf_counter() - start, provisions)
 
 
+def run_given_chunk(indices: list[int], seeds: list[int]) -> ChunkResult:
+    """Run consecutive runs of the plan this pool worker was given when it started."""
+    if _PLAN is None:
+        raise RuntimeError("this worker was started without a plan")
+    return run_chunk(_PLAN, indices, seeds)
+
+
 # --- executors -----------------------------------------------------------------------------------
 
 
@@ -128,15 +141,25 @@ class InProcessExecutor(Executor):
         return future
 
 
-def _start_worker(parent: int) -> None:
+def _start_worker(parent: int, plan: Plan | None = None) -> None:
     """Prepare a pool worker: Ctrl-C is the parent's to handle, and a dead parent ends the worker.
 
     A worker whose parent is killed (SIGKILL gives the parent no chance to stop it) would
     otherwise wait forever for work; a watchdog thread notices the new parent id and exits.
     The parent's id comes from the parent itself: a worker still importing when the parent
     dies would otherwise take its new parent (init) for the one to watch, and never exit.
+    The worker keeps ``plan`` for its tasks, and its BLAS uses one thread (a forked worker
+    inherits the parent's BLAS threads, which the environment variables no longer change).
     """
+    global _PLAN
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _PLAN = plan
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn brings it
+        pass
+    else:
+        threadpool_limits(1)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -146,20 +169,71 @@ def _start_worker(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
-def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of ``workers`` spawned processes, kept alive for the whole sweep.
+def start_method() -> str:
+    """How pool workers start: ``fork`` on Linux when no other Python thread runs, else ``spawn``.
 
-    Spawn is what Mesa 3.3 leaves multiprocessing with anyway; it is set explicitly so every
-    platform behaves alike. BLAS is limited to one thread per worker.
+    A forked worker starts in milliseconds with every module imported and the first scenario
+    built; a spawned one starts a new interpreter and imports Mesa, pandas and SciPy again
+    (about 0.8 s of a core each). Forking is unsafe while another thread may hold a lock (a
+    progress bar, a Dask client, a notebook kernel), so then, and on macOS (where system
+    libraries do not survive a fork) and Windows, workers are spawned. Which method started
+    the workers never changes the results: every run's seed is fixed by the plan.
+    """
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
+class PlanPool(ProcessPoolExecutor):
+    """A process pool whose workers hold one plan, given to each when it started."""
+
+    def __init__(self, workers: int, plan: Plan | None, method: str):
+        super().__init__(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_start_worker,
+            initargs=(os.getpid(), plan),
+        )
+        self.plan = plan
+        self.start_method = method
+
+
+def process_pool(
+    workers: int, plan: Plan | None = None, method: str | None = None
+) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes, started now and kept alive for the whole sweep.
+
+    Args:
+        workers: processes.
+        plan: given to each worker once, so tasks need not carry it (see ``execute``).
+        method: ``fork`` or ``spawn``; default ``start_method()``.
+
+    The workers start before this returns — before a progress bar starts its thread — and
+    ignore Ctrl-C from their first instant (the parent stops them). BLAS is limited to one
+    thread per worker.
     """
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_start_worker,
-        initargs=(os.getpid(),),
-    )
+    method = method or start_method()
+    pool = PlanPool(workers, plan, method)
+    main = threading.current_thread() is threading.main_thread()
+    handler = signal.getsignal(signal.SIGINT) if main else None
+    if handler is not None:  # None: a handler not set from Python, or not the main thread
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with warnings.catch_warnings():
+            # Python 3.12+ warns on fork() when the process has other threads, native ones
+            # included. start_method() forks only when no other Python thread exists; the
+            # native ones are BLAS thread pools, which OpenBLAS stops and restarts around fork.
+            warnings.filterwarnings(
+                "ignore", message=r".*multi-threaded, use of fork\(\)", category=DeprecationWarning
+            )
+            for _ in range(workers):  # a fork pool starts all at once; spawn one per task
+                pool.submit(int)
+    finally:
+        if handler is not None:
+            signal.signal(signal.SIGINT, handler)
+    return pool
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
@@ -274,11 +348,18 @@ def execute(
             completed += len(result.rows)
             bar.update(len(result.rows))
 
+    given = isinstance(executor, PlanPool) and executor.plan is plan
+
+    def submit(indices: list[int], seeds: list[int]) -> Future:
+        if given:
+            return executor.submit(run_given_chunk, indices, seeds)
+        return executor.submit(run_chunk, plan, indices, seeds)
+
     try:
         for start in range(0, len(todo), chunk_size):
             indices = [int(i) for i in todo[start : start + chunk_size]]
             seeds = [plan.seed(i) for i in indices]
-            pending.add(executor.submit(run_chunk, plan, indices, seeds))
+            pending.add(submit(indices, seeds))
             if len(pending) >= inflight:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 collect(finished)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sim.errors import InputError
-from sim.experiment import load_experiment
+from sim.experiment import Plan, load_experiment
 from sim.provenance import file_digest, manifest
 from sim.results import write_text_atomically
 from sim.runner import (
@@ -45,10 +45,12 @@ class SweepReport:
 
 
 @contextmanager
-def executor_for(workers: int, scheduler: str | None, dask_local: bool):
+def executor_for(workers: int, scheduler: str | None, dask_local: bool, plan: Plan | None = None):
     """The executor a sweep runs on: Dask, a process pool, or this process (one worker).
 
-    On an interruption or an error, pool workers are stopped at once.
+    A pool's workers are given ``plan`` when they start (its tasks then carry only run numbers
+    and seeds); Dask tasks carry the plan. On an interruption or an error, pool workers are
+    stopped at once.
     """
     if scheduler or dask_local:
         with dask_executor(scheduler, workers) as executor:
@@ -57,7 +59,7 @@ def executor_for(workers: int, scheduler: str | None, dask_local: bool):
     if workers == 1:
         yield InProcessExecutor()
         return
-    pool = process_pool(workers)
+    pool = process_pool(workers, plan)
     try:
         yield pool
     except BaseException:
@@ -114,7 +116,7 @@ def run_sweep(
         )
         start = time.perf_counter()
         try:
-            with executor_for(workers, scheduler, dask_local) as executor:
+            with executor_for(workers, scheduler, dask_local, plan) as executor:
                 completed = execute(
                     plan, store, executor, chunk, done, inflight=2 * workers, progress=progress
                 )

@@ -351,3 +351,112 @@ def test_scheduler_and_dask_local_together_are_refused(tmp_path):
 def test_shipped_experiments_are_valid(name):
     experiment, plan, _ = load_experiment(ROOT / "experiments" / f"{name}.toml")
     assert plan.runs == len(plan.points) * experiment.replicates > 0
+
+
+# --- sweeps that scale: how pools start, the plan sent once ------------------------------------
+
+
+def in_process_rows(plan):
+    from sim.runner import InProcessExecutor, MemorySink, execute
+
+    sink = MemorySink()
+    execute(plan, sink, InProcessExecutor(), 5, progress=False)
+    return sorted(sink.rows), sorted(sink.decisions)
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("given", [True, False])
+def test_pools_give_the_in_process_rows_however_started_and_fed(tmp_path, method, given):
+    # given: the workers hold the plan and tasks carry run numbers; otherwise every task
+    # carries the plan (as with Dask, or a pool made without one).
+    from sim.runner import MemorySink, execute, process_pool, stop_pool
+
+    _, plan, _ = load_experiment(write(tmp_path, SMALL))
+    pool = process_pool(2, plan if given else None, method)
+    try:
+        assert pool.start_method == method
+        submit, tasks = pool.submit, []
+        pool.submit = lambda fn, *args: tasks.append(fn.__name__) or submit(fn, *args)
+        sink = MemorySink()
+        execute(plan, sink, pool, 2, progress=False)
+    finally:
+        stop_pool(pool)
+    assert set(tasks) == {"run_given_chunk" if given else "run_chunk"}
+    rows, decisions = in_process_rows(plan)
+    assert sorted(sink.rows) == rows and sorted(sink.decisions) == decisions
+    assert len(rows) == plan.runs
+
+
+def test_a_worker_given_a_plan_runs_it_and_one_without_says_so(tmp_path):
+    from sim.runner import process_pool, run_chunk, run_given_chunk, stop_pool
+
+    _, plan, _ = load_experiment(write(tmp_path, SMALL))
+    seeds = [plan.seed(i) for i in (4, 5)]
+    given, bare = process_pool(1, plan, "fork"), process_pool(1, None, "fork")
+    try:
+        result = given.submit(run_given_chunk, [4, 5], seeds).result()
+        assert result.rows == run_chunk(plan, [4, 5], seeds).rows
+        with pytest.raises(RuntimeError, match="started without a plan"):
+            bare.submit(run_given_chunk, [4, 5], seeds).result()
+    finally:
+        stop_pool(given)
+        stop_pool(bare)
+
+
+def test_workers_ignore_ctrl_c_and_use_one_blas_thread_and_the_parent_keeps_its_handler():
+    import signal
+
+    from sim.runner import process_pool, stop_pool
+
+    handler = signal.getsignal(signal.SIGINT)
+    pool = process_pool(1, None, "fork")
+    try:
+        assert signal.getsignal(signal.SIGINT) is handler
+        assert pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
+        info = pool.submit(blas_threads).result()
+        assert info and set(info) == {1}
+    finally:
+        stop_pool(pool)
+
+
+def blas_threads():
+    from threadpoolctl import threadpool_info
+
+    return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+
+def test_workers_fork_only_on_linux_and_only_when_no_other_thread_runs(monkeypatch):
+    import threading
+
+    from sim import runner
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(runner.sys, "platform", "linux")
+    assert runner.start_method() == "fork"
+    monkeypatch.setattr(threading, "active_count", lambda: 2)  # a progress bar, a Dask client
+    assert runner.start_method() == "spawn"
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    for platform in ("darwin", "win32"):
+        monkeypatch.setattr(runner.sys, "platform", platform)
+        assert runner.start_method() == "spawn"
+
+
+def test_spawned_workers_end_when_their_parent_is_killed_while_they_import():
+    # Where workers cannot fork (macOS, Windows, other threads running) they are spawned and
+    # import everything; the kill then lands while they import.
+    process = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN.replace("process_pool(1)", 'process_pool(1, None, "spawn")')],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert process.stdout.readline() == "submitted\n"
+    os.kill(process.pid, signal.SIGKILL)
+    try:
+        process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail("a spawned pool worker outlived its killed parent")
