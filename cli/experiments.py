@@ -35,8 +35,18 @@ class Table(StrEnum):
 def sweep(
     experiment: Annotated[Path, typer.Argument(metavar="EXPERIMENT", help="Experiment TOML file.")],
     workers: Annotated[
-        int, typer.Option(min=1, help="Worker processes (default: the CPU count).")
-    ] = os.cpu_count() or 1,
+        int | None,
+        typer.Option(
+            min=1,
+            show_default=False,
+            help=(
+                "Worker processes; 1 runs in this process. Default: one per core, or this"
+                " process alone when the runs left are too little work for a pool to pay off"
+                " (under about 0.3 s on one core where workers fork, as on Linux; 2 s where"
+                " they start afresh, as on macOS and Windows)."
+            ),
+        ),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Results folder (default: results/<experiment name>).")
     ] = None,
@@ -44,7 +54,11 @@ def sweep(
         str | None, typer.Option(help="Run on an existing Dask cluster, e.g. tcp://host:8786.")
     ] = None,
     dask_local: Annotated[
-        bool, typer.Option("--dask-local", help="Start a Dask LocalCluster of --workers here.")
+        bool,
+        typer.Option(
+            "--dask-local",
+            help="Start a Dask LocalCluster of --workers (default: one per core) here.",
+        ),
     ] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar (on a terminal).")] = True,
 ) -> None:

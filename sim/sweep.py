@@ -1,13 +1,15 @@
 """Running an experiment into its results folder: store, manifest, executor, resume.
 
 ``run_sweep`` is what ``treatysim sweep`` does: load and check the experiment, open (or resume)
-the results store, pick a chunk size of about half a second of work, record the session in the
-manifest, and run the remaining runs on the chosen backend. The command line only reports.
+the results store, time one run, choose the workers (unless given) and a chunk size of about
+half a second of work, record the session in the manifest, and run the remaining runs on the
+chosen backend. The command line only reports.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -27,10 +29,17 @@ from sim.runner import (
     dask_executor,
     execute,
     process_pool,
+    start_method,
     stop_pool,
     time_one_run,
 )
 from sim.store import Store
+
+#: Wall seconds a local pool adds to a sweep: starting its workers, their first scenarios, the
+#: last chunk's wait and the shutdown — measured on 2 cores with the WCIT-12 scenario
+#: (benchmarks/bench_sweep.py, docs/decisions.md). Forked workers start with everything
+#: imported; spawned ones import Mesa, pandas and SciPy again.
+POOL_START_SECONDS = {"fork": 0.15, "spawn": 1.0}
 
 
 @dataclass(frozen=True)
@@ -68,16 +77,47 @@ def executor_for(workers: int, scheduler: str | None, dask_local: bool, plan: Pl
     pool.shutdown(wait=True)
 
 
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the platform says)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows
+        return os.cpu_count() or 1
+
+
+def auto_workers(seconds: float, runs: int, cores: int, method: str) -> int:
+    """Workers for a sweep left to choose: one per core, unless a pool would not pay for itself.
+
+    A pool of ``n`` workers finishes ``seconds`` of one-core work in about ``seconds / n`` plus
+    its start-up (``POOL_START_SECONDS``); when that is not shorter than ``seconds``, the runs
+    are done in this process.
+
+    Args:
+        seconds: estimated one-core seconds of the remaining runs.
+        runs: remaining runs (never more workers than runs).
+        cores: cores available.
+        method: how pool workers would start (``fork`` or ``spawn``).
+    """
+    workers = max(1, min(cores, runs))
+    if workers == 1 or seconds / workers + POOL_START_SECONDS[method] >= seconds:
+        return 1
+    return workers
+
+
 def run_sweep(
     experiment: Path,
     out: Path | None,
-    workers: int,
+    workers: int | None,
     scheduler: str | None = None,
     dask_local: bool = False,
     progress: bool | None = None,
     announce: Callable[[str], None] = lambda message: None,
 ) -> SweepReport:
     """Run (or resume) an experiment's sweep into ``out``.
+
+    ``workers`` None chooses: one per available core, or this process alone when the remaining
+    runs are too little work for a pool's start-up to pay off (``auto_workers``); with Dask, one
+    per available core.
 
     Raises:
         InputError: for a bad experiment, an unusable folder, or a store of another experiment.
@@ -96,23 +136,35 @@ def run_sweep(
         stored = int(done.sum())
         if stored == plan.runs:
             return SweepReport(plan.runs, stored, 0, 0.0, store.path)
-        backend = (
-            "dask" if scheduler or dask_local else ("processes" if workers > 1 else "in-process")
-        )
-        chunk = spec.chunk_size or chunk_size_for(
-            plan, plan.runs - stored, workers, time_one_run(plan)
-        )
+        todo = plan.runs - stored
+        dask = bool(scheduler or dask_local)
+        chosen = workers is None
+        seconds_per_run = time_one_run(plan) if chosen or not spec.chunk_size else 0.0
+        method = start_method()
+        if workers is None:
+            cores = available_cores()
+            workers = cores if dask else auto_workers(todo * seconds_per_run, todo, cores, method)
+        backend = "dask" if dask else ("processes" if workers > 1 else "in-process")
+        chunk = spec.chunk_size or chunk_size_for(plan, todo, workers, seconds_per_run)
         session = {
             "started": datetime.now(UTC).isoformat(timespec="seconds"),
             "backend": backend,
             "workers": workers,
+            "workers_chosen": chosen,
+            "start_method": method if backend == "processes" else None,
             "chunk_size": chunk,
             "command": " ".join(["treatysim", *sys.argv[1:]]),
         }
         _record(out, experiment, spec, plan, inputs, session, resumed=stored > 0)
+        how = f"processes ({method})" if backend == "processes" else backend
+        why = (
+            f" (chosen for about {todo * seconds_per_run:.1f} s of work on one core)"
+            if chosen and not dask
+            else ""
+        )
         announce(
             f"{plan.runs} runs ({len(plan.points)} design points × {plan.replicates} replicates), "
-            f"{stored} already stored; {backend}, {workers} worker(s), {chunk} runs per task"
+            f"{stored} already stored; {how}, {workers} worker(s){why}, {chunk} runs per task"
         )
         start = time.perf_counter()
         try:

@@ -353,7 +353,7 @@ def test_shipped_experiments_are_valid(name):
     assert plan.runs == len(plan.points) * experiment.replicates > 0
 
 
-# --- sweeps that scale: how pools start, the plan sent once ------------------------------------
+# --- sweeps that scale: how pools start, the plan sent once, the default workers --------------
 
 
 def in_process_rows(plan):
@@ -439,6 +439,52 @@ def test_workers_fork_only_on_linux_and_only_when_no_other_thread_runs(monkeypat
     for platform in ("darwin", "win32"):
         monkeypatch.setattr(runner.sys, "platform", platform)
         assert runner.start_method() == "spawn"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "runs", "cores", "method", "workers"),
+    [
+        (0.2, 1000, 2, "fork", 1),  # 0.1 s of work each + 0.15 s start-up: not worth it
+        (0.31, 1000, 2, "fork", 2),
+        (1.5, 1000, 2, "spawn", 1),  # spawned workers import everything again
+        (2.1, 1000, 2, "spawn", 2),
+        (0.5, 1000, 8, "fork", 8),  # one per core
+        (100.0, 3, 8, "fork", 3),  # never more workers than runs
+        (100.0, 1, 8, "fork", 1),
+        (100.0, 1000, 1, "fork", 1),
+    ],
+)
+def test_the_default_workers_are_one_per_core_unless_a_pool_cannot_pay_for_itself(
+    seconds, runs, cores, method, workers
+):
+    from sim.sweep import auto_workers
+
+    assert auto_workers(seconds, runs, cores, method) == workers
+
+
+def test_a_sweep_without_workers_chooses_and_says_why(tmp_path, monkeypatch):
+    import sim.sweep
+
+    experiment = write(tmp_path, SMALL)
+    result = sweep(experiment, "--out", tmp_path / "short")
+    assert result.exit_code == 0, result.stderr
+    assert "in-process, 1 worker(s) (chosen for about 0.0 s of work on one core)" in result.stderr
+    session = json.loads((tmp_path / "short" / "manifest.json").read_text())["sessions"][0]
+    assert session["workers"] == 1 and session["workers_chosen"] is True
+
+    monkeypatch.setattr(sim.sweep, "available_cores", lambda: 2)
+    monkeypatch.setitem(sim.sweep.POOL_START_SECONDS, "fork", 0.0)  # as if pools were free
+    monkeypatch.setitem(sim.sweep.POOL_START_SECONDS, "spawn", 0.0)
+    result = sweep(experiment, "--out", tmp_path / "long")
+    assert result.exit_code == 0, result.stderr
+    assert "2 worker(s) (chosen for about" in result.stderr
+    session = json.loads((tmp_path / "long" / "manifest.json").read_text())["sessions"][0]
+    assert session["backend"] == "processes" and session["start_method"] in ("fork", "spawn")
+    pd.testing.assert_frame_equal(runs(tmp_path / "short"), runs(tmp_path / "long"))
+
+    assert sweep(experiment, "--workers", 2, "--out", tmp_path / "given").exit_code == 0
+    session = json.loads((tmp_path / "given" / "manifest.json").read_text())["sessions"][0]
+    assert session["workers"] == 2 and session["workers_chosen"] is False
 
 
 def test_spawned_workers_end_when_their_parent_is_killed_while_they_import():
