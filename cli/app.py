@@ -46,6 +46,8 @@ def user_errors():
         yield
     except InputError as err:
         fail(err.problems)
+    except KeyboardInterrupt:
+        raise interrupted() from None
 
 
 def json_text(value) -> str:
@@ -72,6 +74,26 @@ def write_output(path: Path, text: str) -> None:
         raise InputError.single(str(path), "--out", f"cannot write: {reason}") from None
 
 
+#: Whether a command has already said how it was interrupted (see :func:`interrupted`).
+_told = False
+
+
+def interrupted(message: str = "interrupted") -> typer.Exit:
+    """Say how a command was interrupted; the exit (code 130) for the caller to raise."""
+    global _told
+    typer.echo(message, err=True)
+    _told = True
+    return typer.Exit(130)
+
+
 def main() -> None:
-    """Console-script entry point."""
-    sys.exit(app())
+    """Console-script entry point: a Ctrl-C anywhere ends with one line and exit code 130."""
+    try:
+        app()
+    except SystemExit as end:
+        if end.code == 130 and not _told:  # Typer turned a Ctrl-C into a silent exit 130
+            sys.stderr.write("interrupted\n")
+        raise
+    except KeyboardInterrupt:  # after Typer has returned, e.g. while Python shuts down
+        sys.stderr.write("interrupted\n")
+        raise SystemExit(130) from None

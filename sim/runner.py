@@ -261,10 +261,18 @@ def dask_executor(address: str | None, workers: int):
         ) from None
     cluster = None
     if address is None:
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
-        client = Client(cluster)
+        # A Ctrl-C while the cluster starts would leave it half-built for Dask's exit hook, which
+        # fails on it with a traceback: the interruption is held until the cluster is up, and
+        # the cluster is then closed in order.
+        with _deferred_interrupt() as caught:
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            client = Client(cluster)
+        if caught:
+            client.close()
+            cluster.close()
+            raise KeyboardInterrupt
     else:
         try:
             client = Client(address, timeout=10)
@@ -280,6 +288,21 @@ def dask_executor(address: str | None, workers: int):
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+@contextmanager
+def _deferred_interrupt():
+    """Hold Ctrl-C for the duration; yields a list that is non-empty if one came."""
+    caught: list[int] = []
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if main else None
+    if previous is not None:
+        signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    try:
+        yield caught
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 def chunk_size_for(plan: Plan, todo: int, workers: int, seconds_per_run: float) -> int:
