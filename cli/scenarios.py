@@ -162,6 +162,13 @@ def import_command(
     with user_errors():
         if out is not None and _same_file(out, file):
             raise InputError.single(str(out), "--out", "is the file being imported")
+        if out is not None and not _replaceable_import(out):
+            raise InputError.single(
+                str(out),
+                "--out",
+                "exists and is not a scenario `treatysim import` wrote, which is all import "
+                "replaces; remove it or choose another name",
+            )
         table = read_table(file, layout.value, parse_scale(scale))
         raw = to_scenario(table, name)
         validate(raw, f"scenario imported from {file}")
@@ -171,6 +178,20 @@ def import_command(
             return
         write_output(out, text)
     typer.echo(f"wrote {out}", err=True)
+
+
+def _replaceable_import(path: Path) -> bool:
+    """Whether ``--out`` may be written: absent, a folder (refused when writing), or an import."""
+    try:
+        if not path.exists() or path.is_dir():
+            return True
+        if not path.is_file():
+            return False
+        with path.open("rb") as handle:
+            head = handle.read(4096).decode("utf-8", "replace")
+    except (OSError, ValueError):
+        return True  # writing says why
+    return "by `treatysim import`" in head
 
 
 def _same_file(a: Path, b: Path) -> bool:
