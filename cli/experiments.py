@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cli.app import SetOption, app, user_errors
+from cli.app import SetOption, app, interrupted, user_errors
 from sim import InputError
 from sim.loader import load_with_inputs, scenario_file
 from sim.provenance import manifest
@@ -29,6 +29,7 @@ class Table(StrEnum):
     runs = "runs"
     decisions = "decisions"
     points = "points"
+    sessions = "sessions"
 
 
 @app.command()
@@ -48,7 +49,10 @@ def sweep(
         ),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Results folder (default: results/<experiment name>).")
+        Path | None,
+        typer.Option(
+            help="Results folder (default: results/<experiment file name without .toml>)."
+        ),
     ] = None,
     scheduler: Annotated[
         str | None, typer.Option(help="Run on an existing Dask cluster, e.g. tcp://host:8786.")
@@ -61,6 +65,14 @@ def sweep(
         ),
     ] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar (on a terminal).")] = True,
+    allow_code_change: Annotated[
+        bool,
+        typer.Option(
+            "--allow-code-change",
+            help="Resume a store whose runs were made by another version of treatysim (its "
+            "model source differs); each run keeps the session, and so the code, that made it.",
+        ),
+    ] = False,
 ) -> None:
     """Run every factor combination × replicate of an experiment into a crash-safe results store."""
     from sim.runner import Interrupted
@@ -76,15 +88,18 @@ def sweep(
                 dask_local,
                 progress=None if progress else False,
                 announce=lambda message: typer.echo(message, err=True),
+                allow_code_change=allow_code_change,
             )
         except Interrupted as stop:
             stored, runs, store = stop.args
-            typer.echo(
+            if not stored and not store.exists():
+                raise interrupted(
+                    "interrupted before any run was stored; nothing was kept"
+                ) from None
+            raise interrupted(
                 f"interrupted: {stored} of {runs} runs are stored in {store}; "
-                "run the same command again to finish the rest",
-                err=True,
-            )
-            raise typer.Exit(130) from None
+                "run the same command again to finish the rest"
+            ) from None
     if report.completed == 0:
         typer.echo(f"all {report.runs} runs are already in {report.store}", err=True)
         return
@@ -105,8 +120,8 @@ def export(
     table: Annotated[
         Table,
         typer.Option(
-            help="runs, decisions (if the sweep stored them), or points (a sampled design's unit "
-            "coordinates)."
+            help="runs, decisions (if the sweep stored them), points (a sampled design's unit "
+            "coordinates) or sessions (each sweep session and the model code it ran)."
         ),
     ] = Table.runs,
     out: Annotated[
@@ -115,41 +130,37 @@ def export(
     ] = None,
 ) -> None:
     """Export a sweep's results as a tidy table."""
-    from sim.results import write_text_atomically
-    from sim.store import results_table
+    from sim.store import results_table, store_state
+    from sim.store_export import check_target, describe_state, write_table
 
     with user_errors():
-        frame = results_table(folder, table.value)
         if fmt is ExportFormat.parquet:
+            if out is not None and str(out) == "-":
+                raise InputError.single(
+                    "--out", "-", "parquet is binary and is not printed; give a file name"
+                )
             try:
                 import pyarrow  # noqa: F401
             except ImportError:
                 raise InputError.single(
                     "--format", "parquet", "needs pyarrow: pip install 'treatysim[parquet]'"
                 ) from None
+        state = store_state(folder)
         target = out if out is not None else folder / f"{table.value}.{fmt.value}"
-        if str(target) == "-":
+        to_stdout = str(target) == "-"
+        if not to_stdout:
+            check_target(target, folder)
+        frame = results_table(folder, table.value, with_session=state.mixed)
+        if to_stdout:
             typer.echo(frame.to_csv(index=False), nl=False)
-            return
-        staging = target.with_name(f".{target.name}.partial")
-        try:
-            if fmt is ExportFormat.csv:
-                frame.to_csv(staging, index=False)
-            else:
-                frame.to_parquet(staging, index=False)
-            staging.replace(target)
-            columns = target.with_name(f"{target.stem}.columns.csv")
-            write_text_atomically(
-                columns, column_docs(frame.columns, table.value).to_csv(index=False)
+        else:
+            columns = write_table(frame, target, fmt.value, column_docs(frame.columns, table.value))
+            typer.echo(
+                f"wrote {len(frame)} rows to {target} (columns explained in {columns.name})",
+                err=True,
             )
-        except OSError as err:
-            staging.unlink(missing_ok=True)
-            raise InputError.single(
-                str(target), "--out", f"cannot write: {err.strerror or err}"
-            ) from None
-    typer.echo(
-        f"wrote {len(frame)} rows to {target} (columns explained in {columns.name})", err=True
-    )
+    for line in describe_state(state, folder):
+        typer.echo(line, err=True)
 
 
 #: Meanings of a results table's bookkeeping columns.
@@ -160,6 +171,14 @@ BOOKKEEPING = {
     "delegation": "Delegation id, as in the scenario.",
     "decision": "The delegation's signing decision: sign, refuse, defer or none.",
     "point": "Design point number (0-based); run i is point i // replicates.",
+    "session": "The sweep session that stored the run (see the sessions table for its code).",
+    "started": "When the session started (UTC).",
+    "treatysim": "Version of treatysim that ran the session.",
+    "source": "SHA-256 of the model's source (the sim package) that ran the session.",
+    "commit": "Git commit of the treatysim source, when known.",
+    "dirty": "Whether that source had uncommitted changes (1) or not (0), when known.",
+    "runs_before": "Runs stored when the session started.",
+    "runs_after": "Runs stored when it ended (empty if it was killed).",
 }
 
 
@@ -286,8 +305,7 @@ def compare(
                 else None
             )
         except Interrupted:
-            typer.echo("interrupted", err=True)
-            raise typer.Exit(130) from None
+            raise interrupted() from None
         payload = {"scenario": name, **result}
         if len(chosen) == 2:
             payload["a"] = [[p, v] for p, v in chosen[0].overrides]
@@ -349,6 +367,10 @@ def score(
     with user_errors():
         if baseline not in (None, "bloc"):
             raise InputError.single("--baseline", baseline, "the only baseline is 'bloc'")
+        if out is not None:
+            from sim.folders import claim
+
+            claim(out, "score", SCORE_FILES)  # before the seeds are run
         spec, _ = load_with_inputs(scenario, overrides or [])
         record = read_record(against, list(spec.arrays.delegation_ids))
         shares = forecast(spec, seeds)
@@ -366,6 +388,10 @@ def score(
         typer.echo(render_score(result, base), nl=False)
 
 
+#: The files ``score --out`` writes.
+SCORE_FILES = ("forecast.csv", "score.json", "reliability.png")
+
+
 def write_score(out: Path, shares, result: dict) -> None:
     """Keep a score, all or nothing: forecast per delegation, scores, reliability diagram."""
     import shutil
@@ -373,10 +399,10 @@ def write_score(out: Path, shares, result: dict) -> None:
 
     from sim.figures.aggregate import reliability_figure
     from sim.figures.style import save
+    from sim.folders import claim
 
-    if out.exists() and not out.is_dir():
-        raise InputError.single(str(out), "--out", "exists and is not a folder")
-    names = ("forecast.csv", "score.json", "reliability.png")
+    names = SCORE_FILES
+    claim(out, "score", names)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))

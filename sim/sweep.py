@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sim.errors import InputError
 from sim.experiment import Plan, load_experiment
-from sim.provenance import file_digest, manifest
+from sim.provenance import code_identity, file_digest, manifest
 from sim.results import write_text_atomically
 from sim.runner import (
     InProcessExecutor,
@@ -33,7 +33,7 @@ from sim.runner import (
     stop_pool,
     time_one_run,
 )
-from sim.store import Store
+from sim.store import FILENAME, Store
 
 #: Wall seconds a local pool adds to a sweep: starting its workers, their first scenarios, the
 #: last chunk's wait and the shutdown — measured on 2 cores with the WCIT-12 scenario
@@ -112,30 +112,55 @@ def run_sweep(
     dask_local: bool = False,
     progress: bool | None = None,
     announce: Callable[[str], None] = lambda message: None,
+    allow_code_change: bool = False,
 ) -> SweepReport:
     """Run (or resume) an experiment's sweep into ``out``.
 
     ``workers`` None chooses: one per available core, or this process alone when the remaining
     runs are too little work for a pool's start-up to pay off (``auto_workers``); with Dask, one
-    per available core.
+    per available core. ``out`` None is ``results/<experiment file name without .toml>``.
+
+    Everything that can be checked is checked before the folder is created; a sweep that fails
+    after creating its store but before storing a run removes what it created.
 
     Raises:
-        InputError: for a bad experiment, an unusable folder, or a store of another experiment.
+        InputError: for a bad experiment or scheduler address, an unusable folder, a store of
+            another experiment, or a store made by other model code (unless
+            ``allow_code_change``).
         Interrupted: on Ctrl-C, with (runs stored in all, runs planned, store path).
     """
     if scheduler and dask_local:
         raise InputError.single("--scheduler", "", "give --scheduler or --dask-local, not both")
+    if scheduler:
+        check_scheduler_address(scheduler)
     spec, plan, inputs = load_experiment(experiment)
-    out = out if out is not None else Path("results") / experiment.stem
+    out = out if out is not None else default_folder(experiment)
     if out.exists() and not out.is_dir():
         raise InputError.single(str(out), "--out", "exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
-    store = Store(out, plan)
+    made = _missing_folders(out)
+    fresh = not (out / FILENAME).exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError.single(
+            str(out), "--out", f"cannot create the folder: {err.strerror or err}"
+        ) from None
+    try:
+        store = Store(out, plan)
+    except BaseException:
+        _remove_empty(made)
+        raise
+    written = False
     try:
         done = store.finished()
         stored = int(done.sum())
         if stored == plan.runs:
             return SweepReport(plan.runs, stored, 0, 0.0, store.path)
+        earlier = out / "manifest.json"
+        previous = _read_manifest(earlier) if not fresh and earlier.exists() else None
+        identity = code_identity()
+        started = datetime.now(UTC).isoformat(timespec="seconds")
+        store.begin(identity, started, allow_code_change)
         todo = plan.runs - stored
         dask = bool(scheduler or dask_local)
         chosen = workers is None
@@ -147,7 +172,9 @@ def run_sweep(
         backend = "dask" if dask else ("processes" if workers > 1 else "in-process")
         chunk = spec.chunk_size or chunk_size_for(plan, todo, workers, seconds_per_run)
         session = {
-            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+            "session": store.session,
+            "started": started,
+            "code": identity,
             "backend": backend,
             "workers": workers,
             "workers_chosen": chosen,
@@ -155,7 +182,8 @@ def run_sweep(
             "chunk_size": chunk,
             "command": " ".join(["treatysim", *sys.argv[1:]]),
         }
-        _record(out, experiment, spec, plan, inputs, session, resumed=stored > 0)
+        _record(out, experiment, spec, plan, inputs, session, previous)
+        written = True
         how = f"processes ({method})" if backend == "processes" else backend
         why = (
             f" (chosen for about {todo * seconds_per_run:.1f} s of work on one core)"
@@ -175,17 +203,97 @@ def run_sweep(
         except Interrupted as stop:
             raise Interrupted(stored + stop.args[0], plan.runs, store.path) from None
         return SweepReport(plan.runs, stored, completed, time.perf_counter() - start, store.path)
+    except (Exception, KeyboardInterrupt):
+        if fresh and _empty(store):
+            store.discard(also=("manifest.json",) if written else ())
+            _remove_empty(made)
+        raise
     finally:
         store.close()
 
 
+#: Address schemes a Dask scheduler listens on (``distributed.comm.registry``).
+DASK_SCHEMES = ("tcp", "tls", "inproc", "ucx", "ws", "wss")
+
+
+def check_scheduler_address(address: str) -> None:
+    """Refuse what cannot be a Dask scheduler address (before anything is created).
+
+    Raises:
+        InputError: naming the address and the form expected.
+    """
+    from urllib.parse import urlsplit
+
+    expected = "expected SCHEME://HOST:PORT with SCHEME one of " + ", ".join(DASK_SCHEMES)
+    problem = None
+    try:
+        parts = urlsplit(address)
+        port = parts.port
+    except ValueError:
+        parts, port, problem = None, None, "the port is not a number from 0 to 65535"
+    if problem is None and parts is not None:
+        if not parts.scheme or "://" not in address:
+            problem = "not an address"
+        elif parts.scheme == "http" or parts.scheme == "https":
+            problem = (
+                "an http address is the scheduler's dashboard, not the scheduler "
+                "(that is usually tcp://HOST:8786)"
+            )
+        elif parts.scheme not in DASK_SCHEMES:
+            problem = f"unknown scheme {parts.scheme!r}"
+        elif parts.scheme != "inproc" and (not parts.hostname or port is None):
+            problem = "needs a host and a port"
+        elif parts.path not in ("", "/") or parts.query or parts.fragment:
+            problem = "has a path, query or fragment, which a scheduler address cannot"
+    if problem is not None:
+        raise InputError.single("--scheduler", address, f"{problem}; {expected}")
+
+
+def default_folder(experiment: Path) -> Path:
+    """Where a sweep goes without ``--out``: ``results/<experiment file name without .toml>``."""
+    return Path("results") / experiment.stem
+
+
+def _missing_folders(out: Path) -> list[Path]:
+    """The folders ``out.mkdir(parents=True)`` would create, deepest first."""
+    missing = []
+    folder = out
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _empty(store: Store) -> bool:
+    """Whether an open store holds no run (a store that cannot be read is not called empty)."""
+    try:
+        return not store.finished().any()
+    except Exception:
+        return False
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders a sweep created, deepest first, as long as they are empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+
+
 def _record(
-    out: Path, experiment: Path, spec, plan, inputs: list[Path], session: dict, resumed: bool
+    out: Path,
+    experiment: Path,
+    spec,
+    plan,
+    inputs: list[Path],
+    session: dict,
+    previous: dict | None,
 ) -> None:
-    """Write the sweep's manifest, or add this session to it when resuming."""
+    """Write the sweep's manifest, or add this session to ``previous`` when resuming."""
     path = out / "manifest.json"
-    if resumed and path.exists():
-        record = json.loads(path.read_text())
+    if previous is not None:
+        record = previous
         record.setdefault("sessions", []).append(session)
     else:
         record = manifest(
@@ -201,3 +309,24 @@ def _record(
             sessions=[session],
         )
     write_text_atomically(path, json.dumps(record, indent=2, default=str) + "\n")
+
+
+def _read_manifest(path: Path) -> dict:
+    """A sweep's manifest, to add a session to; a damaged one is refused with what to do."""
+    remedy = (
+        "; the results store is unaffected: move manifest.json away and run the sweep again to "
+        "start a new manifest (the old sessions stay in the store)"
+    )
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise InputError.single(str(path), "", "is not UTF-8 text" + remedy) from None
+    except ValueError as err:
+        raise InputError.single(
+            str(path), "", f"is not valid JSON (line {err.lineno}){remedy}"
+        ) from None
+    except OSError as err:
+        raise InputError.single(str(path), "", f"cannot read: {err.strerror or err}") from None
+    if not isinstance(record, dict) or not isinstance(record.get("sessions", []), list):
+        raise InputError.single(str(path), "", "is not a sweep's manifest" + remedy)
+    return record

@@ -1,10 +1,11 @@
 """A corpus of hostile inputs every command must answer with a message, never a traceback.
 
 Each case is a scenario, an override or a data file that once crashed, hung, ate memory, echoed
-a file that was not a scenario, or printed a problem over several lines (issue 12, items 3, 10–13,
-15 and 18). Every command that reads it — ``validate``, ``run``, ``power`` (scenarios) and
-``import`` (data files) — must exit with code 2 and print exactly the expected number of problem
-lines, each starting with ``error:``, quoting nothing secret. Cases that could hang or fill
+a file that was not a scenario, overwrote what it should not, or printed a problem over several
+lines. Every command that reads it — ``validate``, ``run``, ``power`` (scenarios), ``import``
+(data files), ``sweep`` and ``export`` (addresses and output paths) — must exit with code 2 and
+print exactly the expected number of problem lines, each starting with ``error:``, quoting
+nothing secret and changing no file. Cases that could hang or fill
 memory if they regressed (a FIFO, ``/dev/zero``) run in a child process with a timeout and a
 memory cap.
 """
@@ -259,3 +260,44 @@ def test_devices_and_pipes_are_refused_by_every_command(folder, target):
     answered(*in_child(folder, "validate", target), 1)
     for layout in ("long", "decide"):
         answered(*in_child(folder, "import", target, "--format", layout), 1)
+
+
+#: Hostile arguments to ``sweep`` and ``export``, with the problem lines each must give. ``{sweep}``
+#: is a finished sweep's folder; ``{experiment}`` its experiment.
+RESULTS = {
+    "scheduler not an address": (["sweep", "{experiment}", "--scheduler", "not a url"], 1),
+    "scheduler is the dashboard": (["sweep", "{experiment}", "--scheduler", "http://h:8787"], 1),
+    "scheduler without a port": (["sweep", "{experiment}", "--scheduler", "tcp://h"], 1),
+    "scheduler and a local cluster": (
+        ["sweep", "{experiment}", "--scheduler", "tcp://h:1", "--dask-local"],
+        1,
+    ),
+    "export over the store": (["export", "{sweep}", "--out", "{sweep}/results.sqlite"], 1),
+    "export over the manifest": (["export", "{sweep}", "--out", "{sweep}/manifest.json"], 1),
+    "export over the experiment": (["export", "{sweep}", "--out", "{experiment}"], 1),
+    "export to .": (["export", "{sweep}", "--out", "."], 1),
+    "export to /": (["export", "{sweep}", "--out", "/"], 1),
+    "export parquet to stdout": (["export", "{sweep}", "--format", "parquet", "--out", "-"], 1),
+    "export of a folder without a store": (["export", "."], 1),
+    "import over the experiment": (
+        ["import", "secret", "--format", "long", "--out", "{experiment}"],
+        1,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(RESULTS))
+def test_hostile_results_arguments(folder, case):
+    experiment = folder / "experiment.toml"
+    experiment.write_text(
+        f'scenario = "{ROOT / "scenarios" / "classroom_small.toml"}"\nreplicates = 2\n'
+    )
+    sweep = folder / "sweep"
+    assert invoke("sweep", experiment, "--out", sweep, "--workers", 1, "--no-progress")[0] == 0
+    before = {
+        p: p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != "sparse.csv"
+    }
+    args, expected = RESULTS[case]
+    answered(*invoke(*(a.format(sweep=sweep, experiment=experiment) for a in args)), expected)
+    after = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != "sparse.csv"}
+    assert after == before
