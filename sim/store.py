@@ -55,6 +55,23 @@ RUN_SESSIONS = (
 )
 
 
+#: Lock files this process holds open. A forked child (a sweep's pool worker) closes its copies at
+#: once: a lock lasts while any process has the file open, and a worker outliving a killed sweep
+#: must not keep the folder locked.
+_HELD: set = set()
+
+
+def _forget_locks() -> None:
+    for handle in list(_HELD):
+        with suppress(OSError):
+            handle.close()
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_locks)
+
+
 def _lock(folder: Path):
     """Hold the folder's writer lock, or say who holds it.
 
@@ -85,6 +102,7 @@ def _lock(folder: Path):
     started = datetime.now(UTC).isoformat(timespec="seconds")
     handle.write(f"pid {os.getpid()} on {socket.gethostname()}, since {started}\n")
     handle.flush()
+    _HELD.add(handle)
     return handle
 
 
@@ -139,6 +157,7 @@ class Store:
 
     def _release(self) -> None:
         if self._lock is not None:
+            _HELD.discard(self._lock)
             self._lock.close()
             self._lock = None
 

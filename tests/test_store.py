@@ -151,3 +151,41 @@ def test_a_store_that_is_a_folder_is_a_message(tmp_path, experiment):
     (out / "results.sqlite").mkdir(parents=True)
     result = sweep(experiment, out)
     assert result.exit_code == 2 and "is not a file" in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork")
+def test_a_forked_worker_does_not_keep_a_killed_sweeps_folder_locked(tmp_path, experiment):
+    out = tmp_path / "out"
+    out.mkdir()
+    script = textwrap.dedent(
+        f"""
+        import os, sys, time
+        from pathlib import Path
+        from sim.experiment import load_experiment
+        from sim.store import Store
+        _, plan, _ = load_experiment(Path({str(experiment)!r}))
+        store = Store(Path({str(out)!r}), plan)
+        child = os.fork()
+        if child == 0:
+            time.sleep(30)  # a worker that outlives its sweep
+            os._exit(0)
+        print(child, flush=True)
+        time.sleep(30)
+        """
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    child = int(process.stdout.readline())
+    try:
+        _, plan, _ = load_experiment(experiment)
+        with pytest.raises(Exception, match="another sweep is writing"):
+            Store(out, plan)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        Store(out, plan).close()  # the worker is still asleep, yet the folder is free
+    finally:
+        process.kill()
+        process.wait()
+        process.stdout.close()
+        os.kill(child, signal.SIGKILL)
