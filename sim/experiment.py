@@ -273,7 +273,16 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Plan, list[Path]]:
     try:
         experiment = Experiment.model_validate(data)
     except ValidationError as err:
-        raise InputError(validation_problems(err, data, where, {})) from None
+        raise InputError(
+            validation_problems(
+                err,
+                data,
+                where,
+                {},
+                model=Experiment,
+                about="the experiment format; see docs/experiments.md",
+            )
+        ) from None
     source = scenario_file(path.parent / experiment.scenario)
     if not source.exists():
         raise InputError.single(where, "scenario", f"no such scenario: {source}")

@@ -329,6 +329,10 @@ def validate(
         ) from None
 
 
+#: What an unknown key in a scenario is not part of, and where the format is described.
+SCENARIO_FORMAT = "the scenario format; see docs/scenario-format.md"
+
+
 def validation_problems(
     err: ValidationError,
     raw: dict,
@@ -336,11 +340,12 @@ def validation_problems(
     origins: dict,
     overridden: dict | None = None,
     model: type[BaseModel] | None = None,
+    about: str = SCENARIO_FORMAT,
 ) -> list[Problem]:
     """One problem per pydantic error, with the field path by id and CSV origins resolved.
 
     An unknown key suggests the nearest known one of ``model`` (default: the scenario's, when
-    ``err`` is about a scenario). For a scenario whose fields failed, before its references
+    ``err`` is about a scenario) and says which format it is not part of (``about``). For a scenario whose fields failed, before its references
     between tables could be checked, the references are checked on the raw data, so that an
     unknown bloc is reported with a bad capability, not after it is fixed.
     """
@@ -355,7 +360,7 @@ def validation_problems(
             for path, message in ctx_error.problems:
                 found.append((".".join(p for p in (prefix, path) if p), message))
             continue
-        found.append((prefix, _message(item, model)))
+        found.append((prefix, _message(item, model, about)))
     if model is Scenario and isinstance(raw, dict) and all(e["loc"] for e in err.errors()):
         found += reference_problems(raw)
     located = [
@@ -430,14 +435,11 @@ def _is_type_tag(part: str) -> bool:
     return "[" in part or part in {"float", "int", "str", "bool", "dict", "list"}
 
 
-def _message(item: dict, model: type[BaseModel] | None) -> str:
+def _message(item: dict, model: type[BaseModel] | None, about: str = "") -> str:
     kind = item["type"]
     if kind == "extra_forbidden":
         known = _keys_at(model, item["loc"][:-1]) if model is not None else []
-        return (
-            f"unknown key{did_you_mean(item['loc'][-1], known)} "
-            "(not part of the scenario format; see docs/scenario-format.md)"
-        )
+        return f"unknown key{did_you_mean(item['loc'][-1], known)} (not part of {about or SCENARIO_FORMAT})"
     if kind == "missing":
         return "required field is missing"
     message = item["msg"].removeprefix("Value error, ")

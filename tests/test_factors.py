@@ -95,3 +95,18 @@ def test_factors_that_cannot_be_stored_are_refused_up_front(tmp_path, body, fiel
     assert field in result.stderr and message in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_an_unknown_experiment_key_suggests_the_nearest_and_names_the_experiment_format(tmp_path):
+    path = tmp_path / "experiment.toml"
+    path.write_text(f'scenario = "{CLASSROOM}"\nreplicate = 2\n[outputs]\nmetric = ["signed"]\n')
+    result = runner.invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        f"error: {path}: outputs.metric: unknown key; did you mean 'metrics'? "
+        "(not part of the experiment format; see docs/experiments.md)",
+        f"error: {path}: replicate: unknown key; did you mean 'replicates'? "
+        "(not part of the experiment format; see docs/experiments.md)",
+    ]
+    assert not (tmp_path / "out").exists()
