@@ -34,7 +34,7 @@ from sim.errors import (
     shown,
 )
 from sim.overrides import apply_overrides
-from sim.scenario import Scenario
+from sim.scenario import MAX_ACTORS, MAX_CELLS, MAX_PROVISIONS, Scenario
 
 #: Columns a CSV actor table may have besides ``pos_<provision>`` and ``sal_<provision>``.
 CSV_COLUMNS = {
@@ -248,10 +248,21 @@ def _read_actor_csv(text: str, path: Path, table: str, problems: list[Problem]):
                 )
         if problems:
             return
+        rows = 0
         for cells in reader:
             line = reader.line_num
             if not cells:
                 continue
+            rows += 1
+            if rows > MAX_ACTORS:
+                problems.append(
+                    Problem(
+                        str(path),
+                        "",
+                        f"more than {MAX_ACTORS:,} {table}; treatysim runs at most {MAX_ACTORS:,}",
+                    )
+                )
+                return
             if len(cells) > len(header):
                 problems.append(
                     Problem(f"{path} line {line}", "", "more cells than header columns")
@@ -321,12 +332,51 @@ def validate(
     ``overridden`` maps paths set by overrides to their option (see
     :func:`sim.overrides.apply_overrides`); problems there name the option instead.
     """
+    too_big = size_problems(raw, where)
+    if too_big:
+        raise InputError(too_big)
     try:
         return Scenario.model_validate(raw)
     except ValidationError as err:
         raise InputError(
             validation_problems(err, raw, where, origins or {}, overridden, Scenario)
         ) from None
+
+
+def size_problems(raw: object, where: str) -> list[Problem]:
+    """Problems with a conference too large to run, found before anything is validated."""
+    if not isinstance(raw, dict):
+        return []
+    counts = {
+        key: len(raw[key]) if isinstance(raw.get(key), list) else 0
+        for key in ("delegations", "stakeholders", "provisions")
+    }
+    problems = []
+    for key in ("delegations", "stakeholders"):
+        if counts[key] > MAX_ACTORS:
+            problems.append(
+                Problem(where, key, f"{counts[key]:,} {key}; treatysim runs at most {MAX_ACTORS:,}")
+            )
+    if counts["provisions"] > MAX_PROVISIONS:
+        problems.append(
+            Problem(
+                where,
+                "provisions",
+                f"{counts['provisions']:,} provisions; treatysim runs at most {MAX_PROVISIONS:,}",
+            )
+        )
+    cells = (counts["delegations"] + counts["stakeholders"]) * counts["provisions"]
+    if not problems and cells > MAX_CELLS:
+        problems.append(
+            Problem(
+                where,
+                "",
+                f"(delegations + stakeholders) × provisions is {cells:,}, more than the "
+                f"{MAX_CELLS:,} one run fits in memory (about 0.6 kB each); split the conference "
+                "or drop provisions",
+            )
+        )
+    return problems
 
 
 #: What an unknown key in a scenario is not part of, and where the format is described.

@@ -301,3 +301,31 @@ def test_hostile_results_arguments(folder, case):
     answered(*invoke(*(a.format(sweep=sweep, experiment=experiment) for a in args)), expected)
     after = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != "sparse.csv"}
     assert after == before
+
+
+def test_a_conference_too_large_to_run_is_refused_before_it_is_read_whole(folder):
+    rows = "".join(f"D{i},1\n" for i in range(100_001))
+    (folder / "delegations.csv").write_text("id,capability\n" + rows)
+    (folder / "scenario.toml").write_text(
+        'name = "huge"\ndelegations_csv = "delegations.csv"\n'
+        '[[provisions]]\nid = "x"\ntitle = "X"\n'
+    )
+    for command in ("validate", "run"):
+        code, stdout, stderr = invoke(command, folder / "scenario.toml")
+        answered(code, stdout, stderr, 1)
+        assert "more than 100,000 delegations; treatysim runs at most 100,000" in stderr
+
+
+def test_too_many_provisions_or_cells_are_named():
+    from sim.loader import size_problems
+    from sim.synth import synthetic_scenario
+
+    raw = synthetic_scenario(20, 3, 2, 2, seed=1)
+    assert size_problems(raw, "s") == []
+    raw["provisions"] = raw["provisions"] * 400  # 1,200 provisions
+    assert [p.field for p in size_problems(raw, "s")] == ["provisions"]
+    raw = synthetic_scenario(20, 3, 2, 2, seed=1)
+    raw["delegations"] = raw["delegations"] * 1_000  # 20,000 delegations
+    raw["provisions"] = raw["provisions"] * 100  # 300 provisions
+    (problem,) = size_problems(raw, "s")
+    assert "× provisions is 6,000,600, more than the 2,000,000" in problem.message
