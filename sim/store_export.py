@@ -110,14 +110,21 @@ def write_table(frame, target: Path, fmt: str, docs) -> Path:
     return columns
 
 
-def describe_state(state: StoreState, folder: Path) -> list[str]:
-    """Lines for the terminal: an unfinished sweep, and the model code that stored the runs."""
+def describe_state(state: StoreState, folder: Path, subject: str = "this table") -> list[str]:
+    """Lines for the terminal: an unfinished sweep, and the model code that stored the runs.
+
+    Args:
+        state: from :func:`sim.store.store_state`.
+        folder: the sweep's folder.
+        subject: what is partial when the sweep is (``this table``, ``this report``); for a
+            table, the lines also say where to find which run came from which session.
+    """
     lines = []
     if state.stored < state.planned:
         rerun = _rerun_command(folder)
         lines.append(
             f"note: the sweep is unfinished: {state.stored:,} of {state.planned:,} runs are "
-            f"stored, so this table is partial; {rerun} to finish it"
+            f"stored, so {subject} is partial; {rerun} to finish it"
         )
     makers = [m for m in state.makers if m["runs"]]
     if state.mixed:
@@ -126,10 +133,15 @@ def describe_state(state: StoreState, folder: Path) -> list[str]:
             parts.append(
                 f"{state.unattributed:,} by an earlier treatysim that did not record its version"
             )
+        where = (
+            ". The session column says which session stored each run; --table sessions says "
+            "what code each session ran"
+            if subject == "this table"
+            else ""
+        )
         lines.append(
             f"warning: the runs were made by {len(parts)} versions of the model (the sweep was "
-            f"resumed with --allow-code-change): {'; '.join(parts)}. The session column says "
-            "which session stored each run; --table sessions says what code each session ran"
+            f"resumed with --allow-code-change): {'; '.join(parts)}{where}"
         )
     elif makers:
         lines.append(f"runs made by {describe_code(makers[0])}")

@@ -383,3 +383,19 @@ def test_ctrl_c_while_starting_is_one_line_and_exit_130(tmp_path, experiment, de
     if out.exists():  # only a store with runs in it is kept
         with closing(sqlite3.connect(out / "results.sqlite")) as db:
             assert db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] > 0
+
+
+def test_a_report_of_a_partial_or_mixed_sweep_says_so_first(tmp_path, experiment):
+    out = tmp_path / "out"
+    assert sweep(experiment, out).exit_code == 0
+    page = tmp_path / "report.html"
+    assert invoke("report", out, "--out", page).exit_code == 0
+    assert "Caution." not in page.read_text()
+    pretend_older_code(out, keep=5)
+    assert invoke("report", out, "--out", page).exit_code == 0
+    text = page.read_text()
+    assert "The sweep is unfinished: 5 of 8 runs are stored, so this report is partial" in text
+    assert "Caution." in text.split("<h2>")[0]  # before the first section
+    assert sweep(experiment, out, "--allow-code-change").exit_code == 0
+    assert invoke("report", out, "--out", page).exit_code == 0
+    assert "The runs were made by 2 versions of the model" in page.read_text()

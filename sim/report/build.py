@@ -105,6 +105,7 @@ def build(source: Source, progress=None) -> str:
         context, template = _run(source, say), "run.html.j2"
     elif isinstance(source, SweepSource):
         context, template = _sweep(source, say), "sweep.html.j2"
+        context["cautions"] = _cautions(source)
     else:
         context, template = _comparison(source, say), "comparison.html.j2"
     css = (files("sim.report") / "templates" / "report.css").read_text(encoding="utf-8")
@@ -219,6 +220,20 @@ def _process_rows(process: dict) -> list[tuple[str, str]]:
     elif openness is not None:
         rows.append(("Openness", str(openness)))
     return rows
+
+
+def _cautions(source: SweepSource) -> list[str]:
+    """What a reader must know before the numbers: a partial sweep, runs of several versions."""
+    from sim.store import store_state
+    from sim.store_export import describe_state
+
+    state = store_state(source.folder)
+    lines = describe_state(state, source.folder, "this report")
+    return [
+        line.split(": ", 1)[1][0].upper() + line.split(": ", 1)[1][1:]
+        for line in lines
+        if line.startswith(("note:", "warning:"))
+    ]
 
 
 def _sweep(source: SweepSource, say) -> dict:
