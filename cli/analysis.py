@@ -61,10 +61,13 @@ def analyze(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Which factors of a sweep decide a metric: Sobol', Morris, importance, or PRIM boxes."""
-    from sim.analysis.analyze import render, run_analysis, write_analysis
+    from sim.analysis.analyze import ours, render, run_analysis, write_analysis
+    from sim.folders import claim
     from sim.provenance import manifest
 
     with user_errors():
+        if out is not None:
+            claim(out, "analysis", ours)  # before the analysis runs
         result = run_analysis(sweep, method.value, metric, where, threshold, seed)
         if out is not None:
             record = manifest(kind="analysis", sweep=str(sweep), method=method.value, seed=seed)

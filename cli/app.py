@@ -67,6 +67,9 @@ def write_output(path: Path, text: str) -> None:
         folder = False  # writing says why
     if folder:
         raise InputError.single(str(path), "--out", "is a folder; give a file name")
+    from sim.folders import check_parents
+
+    check_parents(path)
     try:
         write_text_atomically(path, text)
     except (OSError, ValueError) as err:

@@ -11,6 +11,7 @@ import typer
 
 from cli.app import SetOption, app, user_errors, write_output
 from sim import InputError
+from sim.folders import check_parents
 from sim.loader import load_with_inputs, scenario_file
 from sim.provenance import file_digest, manifest
 
@@ -58,6 +59,8 @@ def classroom(
     items = list(overrides or []) + ([f"process.rounds={rounds}"] if rounds else [])
     with user_errors():
         spec, inputs = load_with_inputs(scenario, items)
+        if out is not None:
+            check_parents(out)
         if out is not None and out.exists():
             if not out.is_dir():
                 raise InputError.single(str(out), "--out", "exists and is not a folder")
@@ -174,6 +177,7 @@ def handouts(
 
     with user_errors():
         spec, _ = load_with_inputs(scenario, overrides or [])
+        check_parents(out)
         if out.exists() and not out.is_dir():
             raise InputError.single(str(out), "--out", "exists and is not a folder")
         try:

@@ -289,6 +289,11 @@ def compare(
             ]
         if attribute and len(chosen) != 2:
             raise InputError.single("--attribute", "", "attribution compares exactly two designs")
+        if out is not None:
+            from sim.comparison_files import COMPARISON_FILES
+            from sim.folders import claim
+
+            claim(out, "comparison", COMPARISON_FILES)  # before the replicates are run
         try:
             result, name = run_comparison(scenario, chosen, replicates, seed, workers)
             attribution = (

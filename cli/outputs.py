@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,7 @@ import typer
 
 from cli.app import app, user_errors
 from sim import InputError
+from sim.folders import check_parents
 
 
 @app.command()
@@ -51,6 +53,7 @@ def plot(
             raise InputError.single(str(out), "--out", f"use a {', '.join(FORMATS)} file")
         if out.is_dir():
             raise InputError.single(str(out), "--out", "is a folder; give a file name")
+        check_parents(out)
         drawn = figure(load_source(source), kind, metric=metric, x=x, by=by, delegation=delegation)
         staging = out.with_name(f".{out.stem}.partial{out.suffix}")
         try:
@@ -58,7 +61,8 @@ def plot(
             save(drawn, staging, dpi=dpi)
             staging.replace(out)
         except OSError as err:
-            staging.unlink(missing_ok=True)
+            with suppress(OSError):
+                staging.unlink(missing_ok=True)
             raise InputError.single(
                 str(out), "--out", f"cannot write: {err.strerror or err}"
             ) from None
@@ -90,6 +94,7 @@ def report(
             raise InputError.single(str(out), "--out", "give an .html file")
         if out.is_dir():
             raise InputError.single(str(out), "--out", "is a folder; give a file name")
+        check_parents(out)
         loaded = load_source(source)
         say(f"reading a {loaded.kind} folder: {source}")
         html = build(loaded, say)

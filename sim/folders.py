@@ -40,6 +40,7 @@ def claim(
     Raises:
         InputError: naming the folder and why it is refused.
     """
+    check_parents(out, option)
     if not out.exists():
         return
     if not out.is_dir():
@@ -67,6 +68,22 @@ def claim(
             f"holds files this command does not write ({shown}), which it would mix with or "
             "replace; choose an empty or new folder",
         )
+
+
+def check_parents(path: Path, option: str = "--out") -> None:
+    """Refuse a path under a file: ``notes.txt/out`` can be neither created nor written.
+
+    Raises:
+        InputError: naming the path and the file in the way.
+    """
+    for parent in Path(path).parents:
+        try:
+            if parent.exists() and not parent.is_dir():
+                raise InputError.single(str(path), option, f"{parent} is a file, not a folder")
+            if parent.is_dir():
+                return
+        except (OSError, ValueError):
+            return  # writing says why
 
 
 def _kind(manifest: Path) -> str | None:

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 
 from sim.outcome import Outcome
@@ -75,4 +76,5 @@ def write_text_atomically(path: str | Path, text: str) -> None:
         staging.write_text(text, encoding="utf-8")
         staging.replace(path)
     finally:
-        staging.unlink(missing_ok=True)
+        with suppress(OSError):  # a staging file that could not be made is no error of its own
+            staging.unlink(missing_ok=True)

@@ -9,9 +9,11 @@ terminal: whether the sweep is finished and which model code stored the runs.
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from pathlib import Path
 
 from sim.errors import InputError
+from sim.folders import check_parents
 from sim.provenance import describe_code
 from sim.store import FILENAME, StoreState
 
@@ -41,6 +43,7 @@ def check_target(target: Path, folder: Path) -> None:
         is_folder = False
     if is_folder:
         raise InputError.single(str(target), "--out", "is a folder; give a file name")
+    check_parents(target)
     for path, what in ((target, "table"), (columns_file(target), "columns file")):
         problem = _not_ours(path, folder, what == "columns file")
         if problem:
@@ -106,7 +109,8 @@ def write_table(frame, target: Path, fmt: str, docs) -> Path:
             str(target), "--out", f"cannot write: {err.strerror or err}"
         ) from None
     finally:
-        staging.unlink(missing_ok=True)
+        with suppress(OSError):
+            staging.unlink(missing_ok=True)
     return columns
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sim.errors import InputError
 from sim.experiment import Plan, load_experiment
+from sim.folders import check_parents
 from sim.provenance import code_identity, file_digest, manifest
 from sim.results import write_text_atomically
 from sim.runner import (
@@ -135,6 +136,7 @@ def run_sweep(
         check_scheduler_address(scheduler)
     spec, plan, inputs = load_experiment(experiment)
     out = out if out is not None else default_folder(experiment)
+    check_parents(out)
     if out.exists() and not out.is_dir():
         raise InputError.single(str(out), "--out", "exists and is not a folder")
     made = _missing_folders(out)

@@ -78,3 +78,40 @@ def test_an_analysis_never_lands_in_its_sweep(tmp_path):
     result = invoke("analyze", sweep, "--method", "importance", "--out", sweep)
     assert result.exit_code == 2 and "holds a sweep's results store" in result.stderr
     assert snapshot(sweep) == before
+
+
+def test_an_output_under_a_file_is_named_by_every_command(tmp_path):
+    """`--out notes.txt/x` can be neither created nor written: the file in the way is named."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine\n")
+    experiment = tmp_path / "e.toml"
+    experiment.write_text(
+        f'scenario = "{CLASSROOM}"\nreplicates = 2\n'
+        '[factors]\n"process.decision_rule" = ["consensus", "majority"]\n'
+    )
+    sweep = tmp_path / "sweep"
+    assert (
+        invoke("sweep", experiment, "--out", sweep, "--workers", 1, "--no-progress").exit_code == 0
+    )
+    data = tmp_path / "data.csv"
+    data.write_text("actor,issue,position,salience,capability\nA,x,10,0.5,1\nB,x,90,0.5,2\n")
+    record = tmp_path / "record.csv"
+    record.write_text("id,decision\n")
+    under = notes / "x"
+    commands = [
+        ("run", CLASSROOM, "--out", under),
+        ("sweep", experiment, "--out", under, "--no-progress"),
+        ("export", sweep, "--out", notes / "runs.csv"),
+        ("plot", sweep, "--kind", "response", "--out", notes / "x.png"),
+        ("report", sweep, "--out", notes / "x.html"),
+        ("import", data, "--format", "long", "--out", notes / "x.toml"),
+        ("handouts", CLASSROOM, "--out", under),
+        ("compare", CLASSROOM, "--b", "process.openness=multistakeholder", "--out", under),
+        ("analyze", sweep, "--method", "importance", "--out", under),
+        ("score", CLASSROOM, "--against", record, "--seeds", 2, "--out", under),
+    ]
+    for command in commands:
+        result = invoke(*command)
+        assert result.exit_code == 2, (command[0], result.stderr)
+        assert result.stderr.strip().endswith(f"{notes} is a file, not a folder"), command[0]
+    assert notes.read_text() == "mine\n"
