@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim.mechanisms.decision import RuleSpec
-from sim.power import Game, analyse, game_for
+from sim.model.mechanisms.decision import RuleSpec
+from sim.power.indices import Game, analyse, game_for
 
 NICE = (
     29,

@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sim import load_scenario, run_conference
-from sim.loader import validate
-from sim.synth import synthetic_scenario
+from sim.scenario.loader import validate
+from sim.scenario.synth import synthetic_scenario
 
 TARGET_RATIO = 1.5
 AGENTS, STEPS, WIDTH = 210, 20, 9

@@ -24,9 +24,9 @@ SIZES = (150, 1_000, 10_000)
 
 CHILD = """
 import json, resource, sys, time
-from sim.loader import validate
-from sim.run import run_conference
-from sim.synth import synthetic_scenario
+from sim.scenario.loader import validate
+from sim.model.run import run_conference
+from sim.scenario.synth import synthetic_scenario
 n = int(sys.argv[1])
 raw = synthetic_scenario(n, 9, max(1, n // 10), 12, seed=1)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -59,7 +59,7 @@ def json_text(value) -> str:
 
 def write_output(path: Path, text: str) -> None:
     """Write a file completely or not at all; a failure is a user-facing problem."""
-    from sim.results import write_text_atomically
+    from sim.results.files import write_text_atomically
 
     try:
         folder = path.name in ("", ".", "..") or path.is_dir()

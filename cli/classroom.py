@@ -12,8 +12,8 @@ import typer
 from cli.app import SetOption, app, user_errors, write_output
 from sim import InputError
 from sim.folders import check_parents
-from sim.loader import load_with_inputs, scenario_file
 from sim.provenance import file_digest, manifest
+from sim.scenario.loader import load_with_inputs, scenario_file
 
 
 @app.command()
@@ -115,7 +115,7 @@ def save_session(out, session, outcome, spec, scenario, inputs, items, seed, hum
 
     ``lines`` are the answers read at the terminal (None for a served session).
     """
-    from sim.results import write_run, write_text_atomically
+    from sim.results.files import write_run, write_text_atomically
 
     try:
         if outcome is not None:

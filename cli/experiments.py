@@ -12,8 +12,8 @@ import typer
 
 from cli.app import SetOption, app, interrupted, user_errors
 from sim import InputError
-from sim.loader import load_with_inputs, scenario_file
 from sim.provenance import manifest
+from sim.scenario.loader import load_with_inputs, scenario_file
 
 
 class ExportFormat(StrEnum):
@@ -75,8 +75,8 @@ def sweep(
     ] = False,
 ) -> None:
     """Run every factor combination × replicate of an experiment into a crash-safe results store."""
-    from sim.runner import Interrupted
-    from sim.sweep import run_sweep
+    from sim.experiments.runner import Interrupted
+    from sim.experiments.sweep import run_sweep
 
     with user_errors():
         try:
@@ -130,8 +130,8 @@ def export(
     ] = None,
 ) -> None:
     """Export a sweep's results as a tidy table."""
-    from sim.store import results_table, store_state
-    from sim.store_export import check_target, describe_state, write_table
+    from sim.experiments.export import check_target, describe_state, write_table
+    from sim.experiments.store import results_table, store_state
 
     with user_errors():
         if fmt is ExportFormat.parquet:
@@ -264,10 +264,10 @@ def compare(
     """Compare process designs on the same scenario with common random numbers."""
     from sim.analysis.attribution import render as render_attribution
     from sim.analysis.attribution import run_attribution
-    from sim.compare import Design, design, designs_file, run_comparison
-    from sim.compare import render as render_comparison
-    from sim.comparison_files import write_comparison
-    from sim.runner import Interrupted
+    from sim.experiments.compare import Design, design, designs_file, run_comparison
+    from sim.experiments.compare import render as render_comparison
+    from sim.experiments.comparison_files import write_comparison
+    from sim.experiments.runner import Interrupted
 
     if replicates is None:
         replicates = 20 if attribute else 100
@@ -290,7 +290,7 @@ def compare(
         if attribute and len(chosen) != 2:
             raise InputError.single("--attribute", "", "attribution compares exactly two designs")
         if out is not None:
-            from sim.comparison_files import COMPARISON_FILES
+            from sim.experiments.comparison_files import COMPARISON_FILES
             from sim.folders import claim
 
             claim(out, "comparison", COMPARISON_FILES)  # before the replicates are run

@@ -9,7 +9,7 @@ from typing import Annotated, get_args
 import typer
 
 from cli.app import app, json_text, user_errors
-from sim.scenario import DecisionRule
+from sim.scenario.schema import DecisionRule
 
 Rule = StrEnum(
     "Rule", {name: name for name in get_args(DecisionRule)}
@@ -40,8 +40,8 @@ def power(
 ) -> None:
     """Shapley–Shubik and Banzhaf power, veto players and blocking coalitions under a rule."""
     from sim import load_scenario
-    from sim.power_report import render as render_power
-    from sim.power_report import report as power_report
+    from sim.power.report import render as render_power
+    from sim.power.report import report as power_report
 
     overrides = []  # problems in what they set name the option
     if rule is not None:

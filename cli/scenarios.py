@@ -12,8 +12,8 @@ import typer
 from cli.app import SetOption, app, fail, json_text, user_errors, write_output
 from sim import InputError
 from sim.errors import Problem, escape
-from sim.loader import load_with_inputs, scenario_file, scenario_json_schema, validate
 from sim.provenance import file_digest, manifest
+from sim.scenario.loader import load_with_inputs, scenario_file, scenario_json_schema, validate
 
 
 class Layout(StrEnum):
@@ -42,8 +42,8 @@ def run(
 ) -> None:
     """Run one conference and report what was agreed, who signed, who refused and why."""
     from sim import run_conference
-    from sim.results import write_run
-    from sim.summary import render
+    from sim.results.files import write_run
+    from sim.results.summary import render
 
     overrides = overrides or []
     with user_errors():
@@ -116,7 +116,7 @@ def synth(
     ] = None,
 ) -> None:
     """Write a valid synthetic scenario of any size."""
-    from sim.synth import synthetic_scenario, to_toml
+    from sim.scenario.synth import synthetic_scenario, to_toml
 
     raw = synthetic_scenario(delegations, provisions, stakeholders, blocs, seed, rounds)
     with user_errors():
@@ -156,8 +156,8 @@ def import_command(
     ] = None,
 ) -> None:
     """Turn position-salience-capability data into a scenario."""
-    from sim.importers import parse_scale, read_table, to_scenario
-    from sim.synth import to_toml
+    from sim.scenario.importers import parse_scale, read_table, to_scenario
+    from sim.scenario.synth import to_toml
 
     with user_errors():
         if out is not None and _same_file(out, file):

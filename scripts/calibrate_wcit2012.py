@@ -38,10 +38,10 @@ import numpy as np
 from sim import load_scenario, run_conference
 from sim.analysis.patterns import discrepancy, patterns, read_record, summarise
 from sim.analysis.ranges import PLAUSIBLE
-from sim.mechanisms import signing
-from sim.metrics import compute
-from sim.scenario import Process
-from sim.terms import terms
+from sim.model.mechanisms import signing
+from sim.model.terms import terms
+from sim.results.metrics import compute
+from sim.scenario.schema import Process
 
 SCENARIO = ROOT / "scenarios" / "wcit2012"
 OPEN = ROOT / "scenarios" / "wcit2012_open"

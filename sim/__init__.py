@@ -14,10 +14,10 @@ __version__ = "0.1.0"
 #: Imported on first use, so that importing ``sim`` (or any one module of it) does not pay for
 #: Mesa and pandas until a run needs them.
 _LAZY = {
-    "load_scenario": "sim.loader",
-    "Outcome": "sim.outcome",
-    "run_conference": "sim.run",
-    "Scenario": "sim.scenario",
+    "load_scenario": "sim.scenario.loader",
+    "Outcome": "sim.results.outcome",
+    "run_conference": "sim.model.run",
+    "Scenario": "sim.scenario.schema",
 }
 
 

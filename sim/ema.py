@@ -50,10 +50,10 @@ except ImportError as err:  # pragma: no cover - exercised by a test that hides 
 
 from sim.catalogue import entry
 from sim.errors import InputError, Problem
-from sim.loader import read_raw, scenario_file, validate
-from sim.metrics import METRIC_NAMES
-from sim.overrides import overlaps, set_path
-from sim.run import run_conference
+from sim.model.run import run_conference
+from sim.results.metrics import METRIC_NAMES
+from sim.scenario.loader import read_raw, scenario_file, validate
+from sim.scenario.overrides import overlaps, set_path
 
 __all__ = ["PER_REPLICATE", "Conference", "ema_model"]
 
@@ -145,7 +145,7 @@ def ema_model(
         levers: the same, for the policy choices.
         constants: scenario values fixed in every experiment: a dict from path to value, or EMA
             ``Constant`` objects named by path.
-        outcomes: metric names (``sim.metrics.METRIC_NAMES``; default all) or EMA
+        outcomes: metric names (``sim.results.metrics.METRIC_NAMES``; default all) or EMA
             ``ScalarOutcome`` objects whose ``variable_name`` is a metric. A name becomes a
             ``ScalarOutcome`` to maximise or minimise where the metric has a better direction
             (``sim.catalogue``), else one to report only.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from sim.loader import validate
+from sim.scenario.loader import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 CLASSROOM = ROOT / "scenarios" / "classroom_small.toml"

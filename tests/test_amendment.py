@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.mechanisms.amendment import Floor, amend, fallback_outcome, weighted_median
-from sim.mechanisms.decision import RuleSpec, vote_passes
+from sim.model.mechanisms.amendment import Floor, amend, fallback_outcome, weighted_median
+from sim.model.mechanisms.decision import RuleSpec, vote_passes
 
 MAJORITY = RuleSpec("majority")
 TWO_THIRDS = RuleSpec("qualified_majority", threshold=2 / 3)

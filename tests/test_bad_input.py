@@ -715,8 +715,8 @@ def test_raw_reference_checks_say_what_the_compiled_checks_say(old, new):
 
     from pydantic import ValidationError
 
-    from sim.loader import reference_problems
-    from sim.scenario import Scenario
+    from sim.scenario.loader import reference_problems
+    from sim.scenario.schema import Scenario
 
     raw = tomllib.loads(GOOD.replace(old, new, 1))
     with pytest.raises(ValidationError) as caught:

@@ -3,9 +3,9 @@
 import pytest
 
 from sim.catalogue import DECISIONS, METRICS, OPENNESS, TERMS, columns_table, entry, label
-from sim.mechanisms.signing import DECISIONS as DECISION_CODES
-from sim.metrics import METRIC_NAMES
-from sim.outcome import TERMS as SIGNING_TERMS
+from sim.model.mechanisms.signing import DECISIONS as DECISION_CODES
+from sim.results.metrics import METRIC_NAMES
+from sim.results.outcome import TERMS as SIGNING_TERMS
 
 
 def test_every_metric_decision_and_term_has_an_entry():

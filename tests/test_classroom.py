@@ -199,8 +199,8 @@ def test_a_debrief_needs_a_finished_session(tmp_path):
 
 def test_briefs_state_what_the_computer_in_the_seat_acts_on():
     from sim.classroom.handouts import briefs
-    from sim.mechanisms import concession
-    from sim.terms import terms
+    from sim.model.mechanisms import concession
+    from sim.model.terms import terms
 
     spec = scenario()
     a, t = spec.arrays, terms(spec)

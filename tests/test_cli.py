@@ -6,7 +6,7 @@ import tomllib
 from typer.testing import CliRunner
 
 from cli import app
-from sim.results import RUN_FILES
+from sim.results.files import RUN_FILES
 from tests.conftest import CLASSROOM
 
 runner = CliRunner()

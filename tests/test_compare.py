@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from sim.compare import bootstrap_interval
+from sim.experiments.compare import bootstrap_interval
 from tests.conftest import CLASSROOM
 
 runner = CliRunner()

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.mechanisms.concession import hold, tolerance
+from sim.model.mechanisms.concession import hold, tolerance
 
 
 def theta(round_, style=1.0, rel=0.0, base=2.0, holdout=0.5, stake=40.0):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.mechanisms import constituency as home
+from sim.model.mechanisms import constituency as home
 
 
 def test_home_stakeholders_engagement_and_position():

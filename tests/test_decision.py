@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.mechanisms.decision import DEFAULT_THRESHOLD, RuleSpec, classify, tally
+from sim.model.mechanisms.decision import DEFAULT_THRESHOLD, RuleSpec, classify, tally
 
 RULES = [
     RuleSpec("unanimity"),

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.mechanisms import constituency
-from sim.mechanisms import deliberation as fj
-from sim.mechanisms.ties import Ties
+from sim.model.mechanisms import constituency
+from sim.model.mechanisms import deliberation as fj
+from sim.model.mechanisms.ties import Ties
 
 
 def ties_of(blocs):

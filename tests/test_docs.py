@@ -3,7 +3,7 @@
 import json
 import re
 
-from sim.loader import scenario_json_schema
+from sim.scenario.loader import scenario_json_schema
 from tests.conftest import ROOT
 
 FORMAT = (ROOT / "docs" / "scenario-format.md").read_text()
@@ -98,7 +98,7 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_every_experiment_key_is_documented():
-    from sim.experiment import Experiment
+    from sim.experiments.experiment import Experiment
 
     doc = (ROOT / "docs" / "experiments.md").read_text()
     keys = [k for k in Experiment.model_fields if k != "outputs"]
@@ -165,7 +165,7 @@ def test_every_coefficient_has_a_documented_default_and_range():
 
 
 def test_every_metric_is_documented():
-    from sim.metrics import METRIC_NAMES
+    from sim.results.metrics import METRIC_NAMES
 
     experiments = (ROOT / "docs" / "experiments.md").read_text()
     line = next(row for row in experiments.splitlines() if row.startswith("| `outputs.metrics`"))

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sim.mechanisms import deliberation as fj
-from sim.mechanisms import drafting
+from sim.model.mechanisms import deliberation as fj
+from sim.model.mechanisms import drafting
 
 
 def test_compromise_weighs_capability_times_salience():

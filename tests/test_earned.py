@@ -9,7 +9,7 @@ import pytest
 
 from sim import load_scenario, run_conference
 from sim.analysis.ranges import PLAUSIBLE
-from sim.mechanisms import valuation
+from sim.model.mechanisms import valuation
 from tests.conftest import ROOT
 
 WCIT = ROOT / "scenarios" / "wcit2012"
@@ -186,7 +186,7 @@ def test_a_small_step_in_openness_moves_outcomes_a_little(key, low, high, fallba
 
 
 def test_plenary_attention_is_one_voice_per_delegation():
-    from sim.terms import terms
+    from sim.model.terms import terms
 
     spec = wcit()
     w = terms(spec).peer_weights.dense()
@@ -198,7 +198,7 @@ def test_plenary_attention_is_one_voice_per_delegation():
 
 
 def test_civil_society_never_holds_more_of_the_text_than_its_voice():
-    from sim.terms import terms
+    from sim.model.terms import terms
 
     spec = wcit("process.openness=multistakeholder")
     t = terms(spec)
@@ -226,7 +226,7 @@ def test_transparency_acts_only_through_what_home_follows():
 @pytest.mark.parametrize("experiment", ["openness_sweep", "rule_ladder"])
 def test_every_factor_of_the_shipped_experiments_moves_what_wcit_agrees_or_who_signs(experiment):
     """From the first design point, changing one factor at a time changes the metrics."""
-    from sim.experiment import load_experiment
+    from sim.experiments.experiment import load_experiment
 
     _, plan, _ = load_experiment(ROOT / "experiments" / f"{experiment}.toml")
     base = plan.points[0]

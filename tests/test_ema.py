@@ -34,7 +34,7 @@ from ema_workbench.util import EMAError  # noqa: E402
 
 from sim import InputError, load_scenario, run_conference  # noqa: E402
 from sim.ema import ema_model  # noqa: E402
-from sim.metrics import METRIC_NAMES  # noqa: E402
+from sim.results.metrics import METRIC_NAMES  # noqa: E402
 from tests.conftest import CLASSROOM, ROOT  # noqa: E402
 
 UNCERTAINTIES = {

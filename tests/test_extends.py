@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from sim import load_scenario
-from sim.loader import load_with_inputs
+from sim.scenario.loader import load_with_inputs
 
 
 def write(path, text):

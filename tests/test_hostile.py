@@ -317,8 +317,8 @@ def test_a_conference_too_large_to_run_is_refused_before_it_is_read_whole(folder
 
 
 def test_too_many_provisions_or_cells_are_named():
-    from sim.loader import size_problems
-    from sim.synth import synthetic_scenario
+    from sim.scenario.loader import size_problems
+    from sim.scenario.synth import synthetic_scenario
 
     raw = synthetic_scenario(20, 3, 2, 2, seed=1)
     assert size_problems(raw, "s") == []

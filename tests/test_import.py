@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from sim.exporters import write_decide, write_long
-from sim.importers import read_table, to_scenario
-from sim.loader import validate
+from sim.scenario.exporters import write_decide, write_long
+from sim.scenario.importers import read_table, to_scenario
+from sim.scenario.loader import validate
 
 runner = CliRunner()
 

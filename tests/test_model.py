@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from sim import run_conference
-from sim.agents import Delegation, Stakeholder
-from sim.loader import read_raw, validate
-from sim.mechanisms.signing import DEFER
-from sim.model import ConferenceModel
-from sim.overrides import apply_overrides
+from sim.model.agents import Delegation, Stakeholder
+from sim.model.conference import ConferenceModel
+from sim.model.mechanisms.signing import DEFER
+from sim.scenario.loader import read_raw, validate
+from sim.scenario.overrides import apply_overrides
 from tests.conftest import CLASSROOM, build, one_dimension, spatial_process
 
 

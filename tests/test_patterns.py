@@ -103,7 +103,7 @@ def test_the_shipped_wcit_fit_reproduces_the_record_patterns(record):
 
 def test_the_calibration_resolves_signing_as_the_model_does(calibration):
     """The fit re-solves only the signing stage; it must equal a full run at any coefficients."""
-    from sim.terms import terms
+    from sim.model.terms import terms
 
     negotiation = load_scenario(WCIT)
     for threshold, grievance, pull in ((0.0, 0.0, 0.0), (0.25, 0.3, 0.2), (0.1, 0.15, 0.05)):

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from cli import app
 from sim import load_scenario, run_conference
-from sim.mechanisms.decision import RuleSpec, classify, pivotal, tally
-from sim.power import Game, analyse, brute_force_power, exact_power, game_for
-from sim.power_report import fraction, readable, render
+from sim.model.mechanisms.decision import RuleSpec, classify, pivotal, tally
+from sim.power.indices import Game, analyse, brute_force_power, exact_power, game_for
+from sim.power.report import fraction, readable, render
 from tests.conftest import CLASSROOM, ROOT, build, one_dimension, spatial_process
 
 runner = CliRunner()

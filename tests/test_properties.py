@@ -5,8 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim import run_conference
-from sim.mechanisms.decision import vote_passes
-from sim.mechanisms.signing import DEFER, NONE, SIGN
+from sim.model.mechanisms.decision import vote_passes
+from sim.model.mechanisms.signing import DEFER, NONE, SIGN
 from tests.conftest import build
 
 RULES = ["unanimity", "consensus", "majority", "qualified_majority", "weighted", "double_majority"]

@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 from cli import app
 from sim.analysis.sensitivity import read_sweep
-from sim.design import Range, levels_values
-from sim.experiment import load_experiment
+from sim.experiments.design import Range, levels_values
+from sim.experiments.experiment import load_experiment
 from tests.conftest import CLASSROOM, ROOT
 
 runner = CliRunner()
@@ -83,7 +83,7 @@ def experiment(design, samples, replicates=1, extra=""):
 @pytest.fixture
 def model(monkeypatch):
     def use(function):
-        monkeypatch.setattr("sim.runner.run_conference", function)
+        monkeypatch.setattr("sim.experiments.runner.run_conference", function)
 
     return use
 

@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 
 from cli import app
 from sim.errors import InputError
+from sim.experiments.sweep import check_scheduler_address
 from sim.provenance import code_identity, source_digest
-from sim.sweep import check_scheduler_address
 from tests.conftest import CLASSROOM, ROOT
 
 runner = CliRunner()
@@ -267,12 +267,12 @@ def test_good_scheduler_addresses_pass_the_check():
 def test_a_first_session_that_fails_before_storing_a_run_leaves_nothing(
     tmp_path, experiment, monkeypatch
 ):
-    import sim.sweep
+    import sim.experiments.sweep
 
     def unreachable(*args, **kwargs):
         raise InputError.single("--scheduler", "tcp://x:1", "cannot reach the Dask scheduler")
 
-    monkeypatch.setattr(sim.sweep, "execute", unreachable)
+    monkeypatch.setattr(sim.experiments.sweep, "execute", unreachable)
     out = tmp_path / "a" / "b"
     result = invoke("sweep", experiment, "--out", out, "--workers", 1, "--no-progress")
     assert result.exit_code == 2 and "cannot reach" in result.stderr
@@ -288,12 +288,12 @@ def test_a_failing_resume_keeps_the_stored_runs(tmp_path, experiment, monkeypatc
     out = tmp_path / "out"
     assert sweep(experiment, out).exit_code == 0
     keep_runs(out, 4)
-    import sim.sweep
+    import sim.experiments.sweep
 
     def broken(*args, **kwargs):
         raise InputError.single("--scheduler", "tcp://x:1", "cannot reach the Dask scheduler")
 
-    monkeypatch.setattr(sim.sweep, "execute", broken)
+    monkeypatch.setattr(sim.experiments.sweep, "execute", broken)
     assert sweep(experiment, out).exit_code == 2
     with closing(sqlite3.connect(out / "results.sqlite")) as db:
         assert db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 4

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from sim.mechanisms import signing as sg
-from sim.mechanisms import valuation
-from sim.mechanisms.ties import Ties
+from sim.model.mechanisms import signing as sg
+from sim.model.mechanisms import valuation
+from sim.model.mechanisms.ties import Ties
 
 
 def test_package_value_is_the_salience_weighted_quadratic_gain_over_the_status_quo():

@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from sim.experiment import load_experiment
-from sim.store import CREATING, Store
+from sim.experiments.experiment import load_experiment
+from sim.experiments.store import CREATING, Store
 from tests.conftest import CLASSROOM, ROOT
 
 runner = CliRunner()
@@ -85,7 +85,7 @@ def table(folder):
 
 CHILD = """
 import sqlite3, sys, time
-import sim.store
+import sim.experiments.store
 
 class Stalls(sqlite3.Connection):
     def execute(self, sql, *args):
@@ -95,9 +95,9 @@ class Stalls(sqlite3.Connection):
         return super().execute(sql, *args)
 
 real = sqlite3.connect
-sim.store.sqlite3 = type(sys)("shim")
-sim.store.sqlite3.__dict__.update(sqlite3.__dict__)
-sim.store.sqlite3.connect = lambda *a, **k: real(*a, factory=Stalls, **k)
+sim.experiments.store.sqlite3 = type(sys)("shim")
+sim.experiments.store.sqlite3.__dict__.update(sqlite3.__dict__)
+sim.experiments.store.sqlite3.connect = lambda *a, **k: real(*a, factory=Stalls, **k)
 from cli import app
 sys.argv = ["treatysim", "sweep", sys.argv[1], "--out", sys.argv[2], "--workers", "1",
             "--no-progress"]
@@ -161,8 +161,8 @@ def test_a_forked_worker_does_not_keep_a_killed_sweeps_folder_locked(tmp_path, e
         f"""
         import os, sys, time
         from pathlib import Path
-        from sim.experiment import load_experiment
-        from sim.store import Store
+        from sim.experiments.experiment import load_experiment
+        from sim.experiments.store import Store
         _, plan, _ = load_experiment(Path({str(experiment)!r}))
         store = Store(Path({str(out)!r}), plan)
         child = os.fork()

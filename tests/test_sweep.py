@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from sim.experiment import load_experiment
+from sim.experiments.experiment import load_experiment
 from tests.conftest import CLASSROOM, ROOT
 
 runner = CliRunner()
@@ -247,7 +247,7 @@ def test_a_killed_or_interrupted_sweep_resumes_to_the_uninterrupted_result(tmp_p
 
 ORPHAN = """
 import sys, time
-from sim.runner import process_pool
+from sim.experiments.runner import process_pool
 pool = process_pool(1)
 pool.submit(time.sleep, 60)
 print("submitted", flush=True)
@@ -357,7 +357,7 @@ def test_shipped_experiments_are_valid(name):
 
 
 def in_process_rows(plan):
-    from sim.runner import InProcessExecutor, MemorySink, execute
+    from sim.experiments.runner import InProcessExecutor, MemorySink, execute
 
     sink = MemorySink()
     execute(plan, sink, InProcessExecutor(), 5, progress=False)
@@ -369,7 +369,7 @@ def in_process_rows(plan):
 def test_pools_give_the_in_process_rows_however_started_and_fed(tmp_path, method, given):
     # given: the workers hold the plan and tasks carry run numbers; otherwise every task
     # carries the plan (as with Dask, or a pool made without one).
-    from sim.runner import MemorySink, execute, process_pool, stop_pool
+    from sim.experiments.runner import MemorySink, execute, process_pool, stop_pool
 
     _, plan, _ = load_experiment(write(tmp_path, SMALL))
     pool = process_pool(2, plan if given else None, method)
@@ -388,7 +388,7 @@ def test_pools_give_the_in_process_rows_however_started_and_fed(tmp_path, method
 
 
 def test_a_worker_given_a_plan_runs_it_and_one_without_says_so(tmp_path):
-    from sim.runner import process_pool, run_chunk, run_given_chunk, stop_pool
+    from sim.experiments.runner import process_pool, run_chunk, run_given_chunk, stop_pool
 
     _, plan, _ = load_experiment(write(tmp_path, SMALL))
     seeds = [plan.seed(i) for i in (4, 5)]
@@ -406,7 +406,7 @@ def test_a_worker_given_a_plan_runs_it_and_one_without_says_so(tmp_path):
 def test_workers_ignore_ctrl_c_and_use_one_blas_thread_and_the_parent_keeps_its_handler():
     import signal
 
-    from sim.runner import process_pool, stop_pool
+    from sim.experiments.runner import process_pool, stop_pool
 
     handler = signal.getsignal(signal.SIGINT)
     pool = process_pool(1, None, "fork")
@@ -428,7 +428,7 @@ def blas_threads():
 def test_workers_fork_only_on_linux_and_only_when_no_other_thread_runs(monkeypatch):
     import threading
 
-    from sim import runner
+    from sim.experiments import runner
 
     monkeypatch.setattr(threading, "active_count", lambda: 1)
     monkeypatch.setattr(runner.sys, "platform", "linux")
@@ -457,13 +457,13 @@ def test_workers_fork_only_on_linux_and_only_when_no_other_thread_runs(monkeypat
 def test_the_default_workers_are_one_per_core_unless_a_pool_cannot_pay_for_itself(
     seconds, runs, cores, method, workers
 ):
-    from sim.sweep import auto_workers
+    from sim.experiments.sweep import auto_workers
 
     assert auto_workers(seconds, runs, cores, method) == workers
 
 
 def test_a_sweep_without_workers_chooses_and_says_why(tmp_path, monkeypatch):
-    import sim.sweep
+    import sim.experiments.sweep
 
     experiment = write(tmp_path, SMALL)
     result = sweep(experiment, "--out", tmp_path / "short")
@@ -472,9 +472,11 @@ def test_a_sweep_without_workers_chooses_and_says_why(tmp_path, monkeypatch):
     session = json.loads((tmp_path / "short" / "manifest.json").read_text())["sessions"][0]
     assert session["workers"] == 1 and session["workers_chosen"] is True
 
-    monkeypatch.setattr(sim.sweep, "available_cores", lambda: 2)
-    monkeypatch.setitem(sim.sweep.POOL_START_SECONDS, "fork", 0.0)  # as if pools were free
-    monkeypatch.setitem(sim.sweep.POOL_START_SECONDS, "spawn", 0.0)
+    monkeypatch.setattr(sim.experiments.sweep, "available_cores", lambda: 2)
+    monkeypatch.setitem(
+        sim.experiments.sweep.POOL_START_SECONDS, "fork", 0.0
+    )  # as if pools were free
+    monkeypatch.setitem(sim.experiments.sweep.POOL_START_SECONDS, "spawn", 0.0)
     result = sweep(experiment, "--out", tmp_path / "long")
     assert result.exit_code == 0, result.stderr
     assert "2 worker(s) (chosen for about" in result.stderr

@@ -6,8 +6,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from sim import run_conference
-from sim.mechanisms import deliberation as fj
-from sim.model import ConferenceModel
+from sim.model.conference import ConferenceModel
+from sim.model.mechanisms import deliberation as fj
 from tests.conftest import build, one_dimension, spatial_process
 
 ideal_points = st.lists(st.integers(0, 100).map(float), min_size=2, max_size=15)

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.mechanisms import deliberation, signing
-from sim.mechanisms import ties as ties_module
-from sim.mechanisms.ties import Ties
+from sim.model.mechanisms import deliberation, signing
+from sim.model.mechanisms import ties as ties_module
+from sim.model.mechanisms.ties import Ties
 
 
 def dense_overlap(memberships, groups):

@@ -27,15 +27,15 @@ from typing import Any
 
 import numpy as np
 
-from sim.compare import bootstrap_interval
 from sim.errors import InputError, Problem
-from sim.experiment import Plan, fingerprint
-from sim.loader import read_raw, scenario_file, validate
-from sim.metrics import METRIC_NAMES
-from sim.overrides import with_overrides
-from sim.runner import MemorySink, execute
-from sim.scenario import Mechanisms
-from sim.sweep import executor_for
+from sim.experiments.compare import bootstrap_interval
+from sim.experiments.experiment import Plan, fingerprint
+from sim.experiments.runner import MemorySink, execute
+from sim.experiments.sweep import executor_for
+from sim.results.metrics import METRIC_NAMES
+from sim.scenario.loader import read_raw, scenario_file, validate
+from sim.scenario.overrides import with_overrides
+from sim.scenario.schema import Mechanisms
 
 MECHANISMS: tuple[str, ...] = tuple(Mechanisms.model_fields)
 MAX_MECHANISMS = 12

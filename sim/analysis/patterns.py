@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.outcome import Outcome
+from sim.results.outcome import Outcome
 
 #: How far a pooled pattern may sit from the record before it costs a unit of discrepancy.
 TOLERANCE = {

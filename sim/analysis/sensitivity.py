@@ -54,8 +54,8 @@ class Sweep:
 
 def read_sweep(folder) -> Sweep:
     """A sweep folder's runs, design and (for sampled designs) unit coordinates."""
+    from sim.experiments.store import results_table
     from sim.figures.sources import SweepSource, load_source
-    from sim.store import results_table
 
     source = load_source(folder)
     if not isinstance(source, SweepSource):
@@ -143,7 +143,7 @@ def sobol_indices(
     """
     from SALib.analyze import sobol
 
-    from sim.design import problem
+    from sim.experiments.design import problem
 
     _metric(sweep, metric)
     _needs(sweep, "sobol")
@@ -202,7 +202,7 @@ def morris_indices(
     """
     from SALib.analyze import morris
 
-    from sim.design import problem
+    from sim.experiments.design import problem
 
     _metric(sweep, metric)
     _needs(sweep, "morris")

@@ -20,9 +20,9 @@ import numpy as np
 from sim.catalogue import label
 from sim.classroom.session import RoundMove, Session
 from sim.errors import InputError
-from sim.outcome import Outcome
-from sim.run import run_conference
-from sim.scenario import Scenario
+from sim.model.run import run_conference
+from sim.results.outcome import Outcome
+from sim.scenario.schema import Scenario
 
 MEASURES = ("treaty_adopted", "signed", "refused", "deferred", "n_adopted", "votes_called")
 
@@ -156,8 +156,8 @@ def debrief(folder: str | Path, seeds: int = 20) -> dict:
 
 
 def _with_openness(scenario: Scenario, preset: str) -> Scenario:
-    from sim.loader import validate
-    from sim.overrides import with_overrides
+    from sim.scenario.loader import validate
+    from sim.scenario.overrides import with_overrides
 
     data = scenario.model_dump(mode="json")
     return validate(with_overrides(data, [("process.openness", preset)]), "debrief", {})

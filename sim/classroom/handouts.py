@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.scenario import Scenario
-from sim.terms import terms
+from sim.model.terms import terms
+from sim.scenario.schema import Scenario
 
 
 def briefs(scenario: Scenario) -> dict:
@@ -101,7 +101,7 @@ def write_handouts(scenario: Scenario, out: str | Path, scenario_path: str) -> l
     from importlib.resources import files
 
     from sim.report.build import environment
-    from sim.results import write_text_atomically
+    from sim.results.files import write_text_atomically
 
     data = briefs(scenario)
     out = Path(out)

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.errors import InputError
-from sim.mechanisms.signing import DECISIONS
-from sim.model import ConferenceModel
-from sim.outcome import Outcome
-from sim.scenario import Scenario
+from sim.model.conference import ConferenceModel
+from sim.model.mechanisms.signing import DECISIONS
+from sim.results.outcome import Outcome
+from sim.scenario.schema import Scenario
 
 CODES = {name: code for code, name in enumerate(DECISIONS)}
 

@@ -49,7 +49,7 @@ def projector_state(room: Room) -> dict:
     signed = None
     if room.outcome is not None:
         from sim.figures.prepare import signatures_by_bloc
-        from sim.summary import reasons
+        from sim.results.summary import reasons
 
         outcome = room.outcome
         signed = {

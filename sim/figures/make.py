@@ -74,8 +74,8 @@ def _run_figure(source: RunSource, kind: str, delegation: str | None) -> Figure:
             raise InputError.single("--delegation", delegation, "no such delegation in this run")
         data = prepare.signing_waterfall(source.delegations, delegation)
         return run.waterfall_figure(data, delegation)
-    from sim.power_report import report
-    from sim.scenario import Scenario
+    from sim.power.report import report
+    from sim.scenario.schema import Scenario
 
     scenario = Scenario.model_validate(source.manifest["scenario"])
     rule = scenario.arrays.final_rule or scenario.arrays.decision_rule

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.compare import bootstrap_interval
+from sim.experiments.compare import bootstrap_interval
 
 DECISION_ORDER = ("sign", "defer", "refuse")
 

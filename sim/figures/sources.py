@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import InputError
-from sim.metrics import METRIC_NAMES
-from sim.results import RUN_FILES
+from sim.results.files import RUN_FILES
+from sim.results.metrics import METRIC_NAMES
 
 BOOKKEEPING = ("run_index", "replicate", "seed")
 
@@ -95,7 +95,7 @@ def load_source(path: str | Path) -> Source:
             "`treatysim sweep --out` or `treatysim compare --out`",
         )
     if (folder / "results.sqlite").exists():
-        from sim.store import results_table
+        from sim.experiments.store import results_table
 
         runs = results_table(folder, "runs")
         metrics = [c for c in runs.columns if c in METRIC_NAMES]

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.catalogue import METRICS, SETTLED_BY, entry
-from sim.compare import interval, signed
+from sim.experiments.compare import interval, signed
 from sim.figures import prepare
 from sim.figures.make import figure, titles
 from sim.figures.sources import ComparisonSource, RunSource, Source, SweepSource
@@ -224,8 +224,8 @@ def _process_rows(process: dict) -> list[tuple[str, str]]:
 
 def _cautions(source: SweepSource) -> list[str]:
     """What a reader must know before the numbers: a partial sweep, runs of several versions."""
-    from sim.store import store_state
-    from sim.store_export import describe_state
+    from sim.experiments.export import describe_state
+    from sim.experiments.store import store_state
 
     state = store_state(source.folder)
     lines = describe_state(state, source.folder, "this report")
@@ -299,7 +299,7 @@ def _sweep(source: SweepSource, say) -> dict:
 def _sampled_sweep(source: SweepSource, experiment: dict, say) -> dict:
     """A sampled design: its distributions, and importance screening instead of matched effects."""
     from sim.analysis.sensitivity import importance, read_sweep
-    from sim.design import Range, describe
+    from sim.experiments.design import Range, describe
     from sim.figures.sensitivity import importance_figure
 
     specs = experiment.get("factors") or {}
@@ -394,7 +394,7 @@ def _comparison(source: ComparisonSource, say) -> dict:
 
 def write_report(out: str | Path, html: str) -> Path:
     """Write the report completely or not at all."""
-    from sim.results import write_text_atomically
+    from sim.results.files import write_text_atomically
 
     write_text_atomically(out, html)
     return Path(out)
