@@ -25,7 +25,7 @@ SIZES = (150, 1_000, 10_000)
 CHILD = """
 import json, resource, sys, time
 from sim.scenario.loader import validate
-from sim.model.run import run_conference
+from sim.run import run_conference
 from sim.scenario.synth import synthetic_scenario
 n = int(sys.argv[1])
 raw = synthetic_scenario(n, 9, max(1, n // 10), 12, seed=1)

@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "load_scenario": "sim.scenario.loader",
     "Outcome": "sim.results.outcome",
-    "run_conference": "sim.model.run",
+    "run_conference": "sim.run",
     "Scenario": "sim.scenario.schema",
 }
 

@@ -50,8 +50,8 @@ except ImportError as err:  # pragma: no cover - exercised by a test that hides 
 
 from sim.catalogue import entry
 from sim.errors import InputError, Problem
-from sim.model.run import run_conference
 from sim.results.metrics import METRIC_NAMES
+from sim.run import run_conference
 from sim.scenario.loader import read_raw, scenario_file, validate
 from sim.scenario.overrides import overlaps, set_path
 

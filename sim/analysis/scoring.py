@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError, Problem
-from sim.model.run import run_conference
+from sim.run import run_conference
 from sim.scenario.schema import Scenario
 
 OUTCOMES = ("sign", "refuse", "defer")

@@ -20,8 +20,8 @@ import numpy as np
 from sim.catalogue import label
 from sim.classroom.session import RoundMove, Session
 from sim.errors import InputError
-from sim.model.run import run_conference
 from sim.results.outcome import Outcome
+from sim.run import run_conference
 from sim.scenario.schema import Scenario
 
 MEASURES = ("treaty_adopted", "signed", "refused", "deferred", "n_adopted", "votes_called")

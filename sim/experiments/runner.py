@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from sim.experiments.experiment import Plan
 from sim.model.mechanisms.signing import DECISIONS
-from sim.model.run import run_conference
+from sim.run import run_conference
 
 TASK_SECONDS = 0.5  # aim for at least this much work per task
 _SCENARIOS: OrderedDict = OrderedDict()  # per worker: (plan key, design point) → Scenario
