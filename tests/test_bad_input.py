@@ -715,7 +715,7 @@ def test_raw_reference_checks_say_what_the_compiled_checks_say(old, new):
 
     from pydantic import ValidationError
 
-    from sim.scenario.loader import reference_problems
+    from sim.scenario.problems import reference_problems
     from sim.scenario.schema import Scenario
 
     raw = tomllib.loads(GOOD.replace(old, new, 1))

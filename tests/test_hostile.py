@@ -317,7 +317,7 @@ def test_a_conference_too_large_to_run_is_refused_before_it_is_read_whole(folder
 
 
 def test_too_many_provisions_or_cells_are_named():
-    from sim.scenario.loader import size_problems
+    from sim.scenario.problems import size_problems
     from sim.scenario.synth import synthetic_scenario
 
     raw = synthetic_scenario(20, 3, 2, 2, seed=1)

@@ -33,8 +33,9 @@ from sim.errors import CrossFieldProblems, InputError, Problem, read_toml
 from sim.experiments import design as sampling
 from sim.experiments.design import DesignName, Range
 from sim.results.metrics import METRIC_NAMES
-from sim.scenario.loader import read_raw, scenario_file, validate, validation_problems
+from sim.scenario.loader import read_raw, scenario_file, validate
 from sim.scenario.overrides import overlaps, with_overrides
+from sim.scenario.problems import validation_problems
 from sim.scenario.schema import Scenario
 
 MetricName = Literal[METRIC_NAMES]  # type: ignore[valid-type]
