@@ -130,8 +130,13 @@ def export(
     ] = None,
 ) -> None:
     """Export a sweep's results as a tidy table."""
-    from sim.experiments.export import check_target, describe_state, write_table
-    from sim.experiments.store import results_table, store_state
+    from sim.experiments.export import (
+        check_target,
+        describe_state,
+        results_table,
+        store_state,
+        write_table,
+    )
 
     with user_errors():
         if fmt is ExportFormat.parquet:

@@ -54,7 +54,7 @@ class Sweep:
 
 def read_sweep(folder) -> Sweep:
     """A sweep folder's runs, design and (for sampled designs) unit coordinates."""
-    from sim.experiments.store import results_table
+    from sim.experiments.export import results_table
     from sim.figures.sources import SweepSource, load_source
 
     source = load_source(folder)

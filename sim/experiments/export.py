@@ -1,5 +1,7 @@
-"""Writing a results store's table for other tools, and saying what the table holds.
+"""Reading a results store for other tools: its tables, how complete it is, who made its runs.
 
+``results_table`` reads a table (for export, figures, reports and analyses); ``store_state``
+says how many of the planned runs are stored and which model code stored them.
 ``treatysim export`` writes a table and, beside it, ``<name>.columns.csv`` documenting its
 columns. Its output replaces only an earlier export (a file with its columns file beside it):
 never the store, a manifest, an input or any other file. What it exports is described on the
@@ -9,11 +11,13 @@ terminal: whether the sweep is finished and which model code stored the runs.
 from __future__ import annotations
 
 import json
+import sqlite3
 from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 from sim.errors import InputError
-from sim.experiments.store import FILENAME, StoreState
+from sim.experiments.store import FILENAME, session_makers
 from sim.folders import check_parents
 from sim.provenance import describe_code
 
@@ -118,7 +122,7 @@ def describe_state(state: StoreState, folder: Path, subject: str = "this table")
     """Lines for the terminal: an unfinished sweep, and the model code that stored the runs.
 
     Args:
-        state: from :func:`sim.experiments.store.store_state`.
+        state: from :func:`store_state`.
         folder: the sweep's folder.
         subject: what is partial when the sweep is (``this table``, ``this report``); for a
             table, the lines also say where to find which run came from which session.
@@ -164,3 +168,83 @@ def _rerun_command(folder: Path) -> str:
     except (OSError, ValueError):
         pass
     return f"run `treatysim sweep {experiment} --out {folder}` again"
+
+
+@dataclass(frozen=True)
+class StoreState:
+    """What a store holds: runs planned and stored, and the model code that stored them."""
+
+    planned: int
+    stored: int
+    makers: list[dict]
+    unattributed: int
+
+    @property
+    def mixed(self) -> bool:
+        """Whether runs of more than one model code (or of unknown code) share the table."""
+        known = sum(1 for m in self.makers if m["runs"])
+        return known + (1 if self.unattributed else 0) > 1
+
+
+def _connect(folder: Path) -> tuple[Path, sqlite3.Connection]:
+    path = Path(folder) / FILENAME
+    if not path.exists():
+        raise InputError.single(
+            str(path), "", "no results store here (run `treatysim sweep` with --out first)"
+        )
+    if not path.is_file():
+        raise InputError.single(str(path), "", "is not a file; move it away first")
+    return path, sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def store_state(folder: Path) -> StoreState:
+    """How complete a store is and which model code stored its runs."""
+    path, db = _connect(folder)
+    try:
+        planned = int(dict(db.execute("SELECT key, value FROM meta"))["runs"])
+        stored = db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+        makers = session_makers(db)
+        attributed = sum(m["runs"] for m in makers)
+        return StoreState(planned, stored, makers, stored - attributed)
+    except (sqlite3.DatabaseError, KeyError, ValueError) as err:
+        raise InputError.single(str(path), "", f"cannot read the store: {err}") from None
+    finally:
+        db.close()
+
+
+def results_table(folder: Path, table: str, with_session: bool = False):
+    """A store's table as a DataFrame, ordered by run (and delegation).
+
+    Args:
+        folder: the sweep's folder.
+        table: ``runs``, ``decisions``, ``points`` or ``sessions``.
+        with_session: add a ``session`` column to ``runs`` or ``decisions``: which session
+            stored the run (empty for runs stored before sessions were recorded).
+    """
+    import pandas as pd
+
+    path, db = _connect(folder)
+    try:
+        tables = {
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if table not in tables:
+            hint = {
+                "decisions": " (the sweep did not ask for decisions: outputs.decisions = true)",
+                "points": " (only sampled designs have points: design = lhs, sobol or morris)",
+                "sessions": " (the store is from before sessions were recorded)",
+            }.get(table, "")
+            raise InputError.single(str(path), "--table", f"no {table!r} table{hint}")
+        order = {"decisions": "run_index, delegation", "points": "point", "sessions": "session"}
+        by = order.get(table, "run_index")
+        if with_session and table in ("runs", "decisions") and "run_sessions" in tables:
+            return pd.read_sql_query(
+                f"SELECT t.*, s.session FROM {table} t LEFT JOIN run_sessions s"
+                f" ON s.run_index = t.run_index ORDER BY {', '.join('t.' + c for c in by.split(', '))}",
+                db,
+            )
+        return pd.read_sql_query(f"SELECT * FROM {table} ORDER BY {by}", db)
+    except sqlite3.DatabaseError as err:
+        raise InputError.single(str(path), "", f"cannot read the store: {err}") from None
+    finally:
+        db.close()

@@ -28,7 +28,6 @@ import os
 import socket
 import sqlite3
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -268,7 +267,7 @@ class Store:
             self.db.execute(SESSIONS)
             self.db.execute(RUN_SESSIONS)
         stored = self.db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
-        makers = _makers(self.db)
+        makers = session_makers(self.db)
         key = (identity.get("treatysim"), identity.get("source"))
         if (
             stored
@@ -362,7 +361,7 @@ class Store:
             self._release()
 
 
-def _makers(db: sqlite3.Connection) -> list[dict]:
+def session_makers(db: sqlite3.Connection) -> list[dict]:
     """Each distinct model code that ran sessions on a store, with the runs it stored."""
     tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     if "sessions" not in tables:
@@ -383,83 +382,3 @@ def _makers(db: sqlite3.Connection) -> list[dict]:
         dict(zip(("treatysim", "source", "commit", "dirty", "runs"), row, strict=True))
         for row in db.execute(query)
     ]
-
-
-@dataclass(frozen=True)
-class StoreState:
-    """What a store holds: runs planned and stored, and the model code that stored them."""
-
-    planned: int
-    stored: int
-    makers: list[dict]
-    unattributed: int
-
-    @property
-    def mixed(self) -> bool:
-        """Whether runs of more than one model code (or of unknown code) share the table."""
-        known = sum(1 for m in self.makers if m["runs"])
-        return known + (1 if self.unattributed else 0) > 1
-
-
-def _connect(folder: Path) -> tuple[Path, sqlite3.Connection]:
-    path = Path(folder) / FILENAME
-    if not path.exists():
-        raise InputError.single(
-            str(path), "", "no results store here (run `treatysim sweep` with --out first)"
-        )
-    if not path.is_file():
-        raise InputError.single(str(path), "", "is not a file; move it away first")
-    return path, sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-
-
-def store_state(folder: Path) -> StoreState:
-    """How complete a store is and which model code stored its runs."""
-    path, db = _connect(folder)
-    try:
-        planned = int(dict(db.execute("SELECT key, value FROM meta"))["runs"])
-        stored = db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
-        makers = _makers(db)
-        attributed = sum(m["runs"] for m in makers)
-        return StoreState(planned, stored, makers, stored - attributed)
-    except (sqlite3.DatabaseError, KeyError, ValueError) as err:
-        raise InputError.single(str(path), "", f"cannot read the store: {err}") from None
-    finally:
-        db.close()
-
-
-def results_table(folder: Path, table: str, with_session: bool = False):
-    """A store's table as a DataFrame, ordered by run (and delegation).
-
-    Args:
-        folder: the sweep's folder.
-        table: ``runs``, ``decisions``, ``points`` or ``sessions``.
-        with_session: add a ``session`` column to ``runs`` or ``decisions``: which session
-            stored the run (empty for runs stored before sessions were recorded).
-    """
-    import pandas as pd
-
-    path, db = _connect(folder)
-    try:
-        tables = {
-            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        }
-        if table not in tables:
-            hint = {
-                "decisions": " (the sweep did not ask for decisions: outputs.decisions = true)",
-                "points": " (only sampled designs have points: design = lhs, sobol or morris)",
-                "sessions": " (the store is from before sessions were recorded)",
-            }.get(table, "")
-            raise InputError.single(str(path), "--table", f"no {table!r} table{hint}")
-        order = {"decisions": "run_index, delegation", "points": "point", "sessions": "session"}
-        by = order.get(table, "run_index")
-        if with_session and table in ("runs", "decisions") and "run_sessions" in tables:
-            return pd.read_sql_query(
-                f"SELECT t.*, s.session FROM {table} t LEFT JOIN run_sessions s"
-                f" ON s.run_index = t.run_index ORDER BY {', '.join('t.' + c for c in by.split(', '))}",
-                db,
-            )
-        return pd.read_sql_query(f"SELECT * FROM {table} ORDER BY {by}", db)
-    except sqlite3.DatabaseError as err:
-        raise InputError.single(str(path), "", f"cannot read the store: {err}") from None
-    finally:
-        db.close()

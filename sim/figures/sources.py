@@ -95,7 +95,7 @@ def load_source(path: str | Path) -> Source:
             "`treatysim sweep --out` or `treatysim compare --out`",
         )
     if (folder / "results.sqlite").exists():
-        from sim.experiments.store import results_table
+        from sim.experiments.export import results_table
 
         runs = results_table(folder, "runs")
         metrics = [c for c in runs.columns if c in METRIC_NAMES]

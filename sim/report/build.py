@@ -224,8 +224,7 @@ def _process_rows(process: dict) -> list[tuple[str, str]]:
 
 def _cautions(source: SweepSource) -> list[str]:
     """What a reader must know before the numbers: a partial sweep, runs of several versions."""
-    from sim.experiments.export import describe_state
-    from sim.experiments.store import store_state
+    from sim.experiments.export import describe_state, store_state
 
     state = store_state(source.folder)
     lines = describe_state(state, source.folder, "this report")
