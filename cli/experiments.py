@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli.app import SetOption, app, interrupted, user_errors
+from cli.app import app, interrupted, user_errors
 from sim import InputError
 from sim.provenance import manifest
-from sim.scenario.loader import load_with_inputs, scenario_file
+from sim.scenario.loader import scenario_file
 
 
 class ExportFormat(StrEnum):
@@ -345,85 +344,3 @@ def compare(
         if attribution is not None:
             typer.echo("")
             typer.echo(render_attribution(attribution), nl=False)
-
-
-@app.command()
-def score(
-    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario file or folder.")],
-    against: Annotated[
-        Path,
-        typer.Option(
-            help="A record of decisions: a CSV with header id,decision (sign/refuse/defer)."
-        ),
-    ],
-    seeds: Annotated[
-        int, typer.Option(min=1, max=100_000, help="Seeds 0..N−1 to forecast from.")
-    ] = 100,
-    overrides: SetOption = None,
-    baseline: Annotated[
-        str | None, typer.Option(help="Also score a baseline: 'bloc' (what most of its bloc did).")
-    ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(help="Write forecast.csv, score.json and reliability.png here."),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-) -> None:
-    """Score a scenario's per-delegation forecast against a record of what each delegation did."""
-    from sim.analysis.scoring import bloc_baseline, forecast, read_record
-    from sim.analysis.scoring import render as render_score
-    from sim.analysis.scoring import score as score_forecast
-
-    with user_errors():
-        if baseline not in (None, "bloc"):
-            raise InputError.single("--baseline", baseline, "the only baseline is 'bloc'")
-        if out is not None:
-            from sim.folders import claim
-
-            claim(out, "score", SCORE_FILES)  # before the seeds are run
-        spec, _ = load_with_inputs(scenario, overrides or [])
-        record = read_record(against, list(spec.arrays.delegation_ids))
-        shares = forecast(spec, seeds)
-        floor = 1 / (2 * seeds)
-        result = {"seeds": seeds, **score_forecast(shares, record, floor)}
-        base = None
-        if baseline == "bloc":
-            blocs = dict(zip(shares.index, shares["bloc"], strict=True))
-            base = score_forecast(bloc_baseline(record, blocs), record, floor)
-        if out is not None:
-            write_score(out, shares, {**result, "baseline": base})
-    if as_json:
-        typer.echo(json.dumps({**result, "baseline": base}, indent=2))
-    else:
-        typer.echo(render_score(result, base), nl=False)
-
-
-#: The files ``score --out`` writes.
-SCORE_FILES = ("forecast.csv", "score.json", "reliability.png")
-
-
-def write_score(out: Path, shares, result: dict) -> None:
-    """Keep a score, all or nothing: forecast per delegation, scores, reliability diagram."""
-    import shutil
-    import tempfile
-
-    from sim.figures.aggregate import reliability_figure
-    from sim.figures.style import save
-    from sim.folders import claim
-
-    names = SCORE_FILES
-    claim(out, "score", names)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        try:
-            (staging / "forecast.csv").write_text(shares.to_csv())
-            (staging / "score.json").write_text(json.dumps(result, indent=2) + "\n")
-            save(reliability_figure(result["reliability"]), staging / "reliability.png")
-            out.mkdir(exist_ok=True)
-            for name in names:
-                os.replace(staging / name, out / name)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    except OSError as err:
-        raise InputError.single(str(out), "--out", f"cannot write: {err.strerror or err}") from None
