@@ -219,6 +219,6 @@ def run_attribution(
     plan = attribution_plan(scenario, design_a, design_b, mechanisms, replicates, seed)
     sink = MemorySink()
     chunk = max(1, -(-plan.runs // (8 * workers)))
-    with executor_for(workers, None, False) as executor:
+    with executor_for(workers, None, False, plan) as executor:  # workers get the plan once
         execute(plan, sink, executor, min(chunk, 4 * replicates), inflight=2 * workers)
     return attribute(plan, sink, mechanisms)

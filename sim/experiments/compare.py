@@ -342,7 +342,7 @@ def run_comparison(
     plan = comparison_plan(scenario, designs, replicates, seed)
     sink = MemorySink()
     chunk = max(1, -(-plan.runs // (4 * workers)))
-    with executor_for(workers, None, False) as executor:
+    with executor_for(workers, None, False, plan) as executor:  # workers get the plan once
         execute(plan, sink, executor, chunk, inflight=2 * workers)  # a bar on a terminal
     scenario = plan.scenario(0)
     result = analyse(plan, sink, designs)
