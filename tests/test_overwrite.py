@@ -115,3 +115,18 @@ def test_an_output_under_a_file_is_named_by_every_command(tmp_path):
         assert result.exit_code == 2, (command[0], result.stderr)
         assert result.stderr.strip().endswith(f"{notes} is a file, not a folder"), command[0]
     assert notes.read_text() == "mine\n"
+
+
+def test_a_new_sweep_never_lands_among_a_runs_or_a_scenarios_files(tmp_path):
+    experiment = tmp_path / "e.toml"
+    experiment.write_text(f'scenario = "{CLASSROOM}"\nreplicates = 2\n')
+    run = tmp_path / "run"
+    assert invoke("run", CLASSROOM, "--out", run).exit_code == 0
+    scenario = tmp_path / "wcit"
+    shutil.copytree(ROOT / "scenarios" / "wcit2012", scenario)
+    for folder, message in ((run, "holds a run's results"), (scenario, "holds files this")):
+        before = snapshot(folder)
+        result = invoke("sweep", experiment, "--out", folder, "--workers", 1, "--no-progress")
+        assert result.exit_code == 2 and message in result.stderr
+        assert snapshot(folder) == before
+        assert not (folder / "results.sqlite").exists()

@@ -32,7 +32,7 @@ from sim.experiments.runner import (
     time_one_run,
 )
 from sim.experiments.store import FILENAME, Store
-from sim.folders import check_parents
+from sim.folders import check_parents, claim
 from sim.provenance import code_identity, file_digest, manifest
 from sim.results.files import write_text_atomically
 
@@ -141,6 +141,8 @@ def run_sweep(
         raise InputError.single(str(out), "--out", "exists and is not a folder")
     made = _missing_folders(out)
     fresh = not (out / FILENAME).exists()
+    if fresh:  # a new store goes only where it replaces nothing: never among inputs or outputs
+        claim(out, "sweep", ("manifest.json",))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
