@@ -48,6 +48,11 @@ except ImportError as err:  # pragma: no cover - exercised by a test that hides 
         "sim.ema needs EMA Workbench, an optional extra: pip install 'treatysim[ema]'"
     ) from err
 
+from sim.analysis.discovery import workbench_problem
+
+if workbench_problem():  # pragma: no cover - needs another workbench installed
+    raise ImportError(workbench_problem())
+
 from sim.catalogue import entry
 from sim.errors import InputError, Problem
 from sim.results.metrics import METRIC_NAMES

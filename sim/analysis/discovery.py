@@ -80,7 +80,30 @@ def _ema_prim():
             "prim",
             "PRIM uses the EMA Workbench: install the extra, pip install 'treatysim[ema]'",
         ) from None
+    unsupported = workbench_problem()
+    if unsupported:
+        raise InputError.single("--method", "prim", unsupported)
     return prim
+
+
+def workbench_problem() -> str | None:
+    """Why the installed EMA Workbench cannot serve treatysim, or None when it can (2.x).
+
+    EMA Workbench 3.0 changed the API treatysim uses (``Prim`` lost its threshold, boxes their
+    ``qp``; ``Policy`` and ``Scenario`` became ``Sample``), so the extra asks for 2.x.
+    """
+    from importlib import metadata
+
+    try:
+        version = metadata.version("ema_workbench")
+    except metadata.PackageNotFoundError:
+        return None
+    if int(version.split(".")[0]) >= 3:
+        return (
+            f"EMA Workbench {version} is installed, and treatysim works with 2.x (3.0 changed "
+            "its API): pip install 'ema-workbench>=2.5,<3'"
+        )
+    return None
 
 
 def prim_box(
