@@ -89,8 +89,19 @@ def interrupted(message: str = "interrupted") -> typer.Exit:
     return typer.Exit(130)
 
 
+def _terminated(number, frame) -> None:
+    raise KeyboardInterrupt  # a polite stop (kill, a scheduler's timeout) ends as Ctrl-C does
+
+
 def main() -> None:
-    """Console-script entry point: a Ctrl-C anywhere ends with one line and exit code 130."""
+    """Console-script entry point: Ctrl-C or SIGTERM anywhere ends with one line and code 130.
+
+    A sweep stopped either way keeps what it stored and says how to resume.
+    """
+    import signal
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         app()
     except SystemExit as end:

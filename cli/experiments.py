@@ -129,13 +129,7 @@ def export(
     ] = None,
 ) -> None:
     """Export a sweep's results as a tidy table."""
-    from sim.experiments.export import (
-        check_target,
-        describe_state,
-        results_table,
-        store_state,
-        write_table,
-    )
+    from sim.experiments.export import check_target, describe_state, read_store, write_table
 
     with user_errors():
         if fmt is ExportFormat.parquet:
@@ -149,12 +143,19 @@ def export(
                 raise InputError.single(
                     "--format", "parquet", "needs pyarrow: pip install 'treatysim[parquet]'"
                 ) from None
-        state = store_state(folder)
         target = out if out is not None else folder / f"{table.value}.{fmt.value}"
         to_stdout = str(target) == "-"
         if not to_stdout:
+            other = {".csv": "csv", ".parquet": "parquet"}.get(target.suffix.lower(), fmt.value)
+            if other != fmt.value:
+                raise InputError.single(
+                    str(target),
+                    "--out",
+                    f"a .{other} name for {fmt.value} output; give --format {other} or a "
+                    f".{fmt.value} name",
+                )
             check_target(target, folder)
-        frame = results_table(folder, table.value, with_session=state.mixed)
+        frame, state = read_store(folder, table.value, with_session=None)
         if to_stdout:
             typer.echo(frame.to_csv(index=False), nl=False)
         else:

@@ -159,7 +159,7 @@ def test_exporting_an_unfinished_sweep_says_it_is_partial_and_how_to_finish(tmp_
 @pytest.mark.parametrize(
     "target, message",
     [
-        ("results.sqlite", "is the sweep's results store"),
+        ("results.sqlite", "the sweep's results store uses"),
         ("manifest.json", "is a manifest or scenario file"),
         (".", "is a folder; give a file name"),
         ("/", "is a folder; give a file name"),
@@ -245,6 +245,11 @@ def test_a_score_never_lands_in_a_sweep_or_among_other_files(tmp_path, experimen
         ("tcp://127.0.0.1:99999", "port is not a number"),
         ("gopher://host:70", "unknown scheme 'gopher'"),
         ("tcp://host:8786/path", "has a path"),
+        ("", "is empty"),
+        ("inproc://x", "names a scheduler inside one Python process"),
+        ("tls://127.0.0.1:8786", "needs a TLS security configuration"),
+        ("ucx://127.0.0.1:8786", "needs Dask's UCX transport"),
+        ("tcp://user:pw@127.0.0.1:8786", "a user or password"),
     ],
 )
 def test_a_bad_scheduler_address_is_refused_before_anything_is_created(
@@ -258,7 +263,7 @@ def test_a_bad_scheduler_address_is_refused_before_anything_is_created(
 
 
 def test_good_scheduler_addresses_pass_the_check():
-    for address in ("tcp://127.0.0.1:8786", "tls://scheduler.example.org:8786", "inproc://x"):
+    for address in ("tcp://127.0.0.1:8786", "tcp://scheduler.example.org:8786", "ws://h:8786"):
         check_scheduler_address(address)
     with pytest.raises(InputError):
         check_scheduler_address("127.0.0.1:8786")
@@ -355,15 +360,31 @@ def test_without_out_a_sweep_goes_to_results_and_the_file_name(tmp_path, experim
 # --- 12: Ctrl-C at any moment ---------------------------------------------------------------------
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process")
-@pytest.mark.parametrize("delay", [0.15, 0.35, 0.6])  # after the interpreter itself starts
-def test_ctrl_c_while_starting_is_one_line_and_exit_130(tmp_path, experiment, delay):
+@pytest.mark.skipif(sys.platform == "win32", reason="signals to a child process")
+@pytest.mark.parametrize(
+    "delay, signum, extra",
+    [
+        (0.15, signal.SIGINT, ()),  # after the interpreter itself starts
+        (0.35, signal.SIGINT, ()),
+        (0.6, signal.SIGINT, ()),
+        (0.35, signal.SIGTERM, ()),
+        (0.6, signal.SIGTERM, ()),
+        (1.6, signal.SIGINT, ("--dask-local", "--workers", "2")),  # as the cluster works
+    ],
+    ids=["int-0.15", "int-0.35", "int-0.6", "term-0.35", "term-0.6", "int-dask"],
+)
+def test_a_stop_at_any_moment_is_one_line_and_exit_130(tmp_path, delay, signum, extra):
     import time
 
+    experiment = tmp_path / "experiment.toml"
+    experiment.write_text(
+        f'scenario = "{ROOT / "scenarios" / "wcit2012"}"\nreplicates = 150\n'
+        '[factors]\n"process.decision_rule" = ["consensus", "majority"]\n'
+    )
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "sweep", str(experiment), "--out", str(out)],
+        [sys.executable, "-m", "cli", "sweep", str(experiment), "--out", str(out), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -371,14 +392,14 @@ def test_ctrl_c_while_starting_is_one_line_and_exit_130(tmp_path, experiment, de
         cwd=tmp_path,
     )
     time.sleep(delay)
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=120)
     if process.returncode == 0:
         pytest.skip("the sweep finished before the signal")
     # 130, or killed by SIGINT when the interpreter re-raises it on the way out: a shell
     # reports both as 130.
     assert process.returncode in (130, -signal.SIGINT), err
-    assert "Traceback" not in err
+    assert "Traceback" not in err and "WARNING" not in err, err
     assert err.strip().splitlines()[-1].startswith("interrupted")
     if out.exists():  # only a store with runs in it is kept
         with closing(sqlite3.connect(out / "results.sqlite")) as db:
@@ -399,3 +420,94 @@ def test_a_report_of_a_partial_or_mixed_sweep_says_so_first(tmp_path, experiment
     assert sweep(experiment, out, "--allow-code-change").exit_code == 0
     assert invoke("report", out, "--out", page).exit_code == 0
     assert "The runs were made by 2 versions of the model" in page.read_text()
+
+
+def test_runs_whose_session_is_gone_count_as_unknown_code(tmp_path, experiment):
+    out = tmp_path / "out"
+    assert sweep(experiment, out).exit_code == 0
+    keep_runs(out, 5)
+    with closing(sqlite3.connect(out / "results.sqlite")) as db, db:
+        db.execute("DROP TABLE run_sessions")
+    result = sweep(experiment, out)
+    assert result.exit_code == 2
+    assert "5 by an earlier treatysim that did not record its version" in result.stderr
+    with closing(sqlite3.connect(out / "results.sqlite")) as db, db:
+        db.execute("UPDATE run_sessions SET session = 99")  # recreated, empty: no effect
+    assert sweep(experiment, out).exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        ("DROP TABLE decisions", "no decisions table"),
+        ("ALTER TABLE runs DROP COLUMN signed", "the runs table's columns"),
+        ("INSERT INTO runs (run_index, replicate, seed) VALUES (5000, 0, 0)", "outside the plan"),
+        ("DROP TABLE sessions; CREATE TABLE sessions (x)", "the sessions table's columns"),
+        ("DROP TABLE runs", "no runs table"),
+    ],
+)
+def test_a_store_whose_layout_is_damaged_is_refused_before_the_sweep_runs(
+    tmp_path, experiment, damage, message
+):
+    out = tmp_path / "out"
+    assert sweep(experiment, out).exit_code == 0
+    keep_runs(out, 4)
+    with closing(sqlite3.connect(out / "results.sqlite")) as db, db:
+        db.executescript(damage)
+    result = sweep(experiment, out)
+    assert result.exit_code == 2, result.stderr
+    assert "is damaged (" in result.stderr and message in result.stderr
+    assert "move it away" in result.stderr
+
+
+def test_a_manifest_that_cannot_be_written_is_a_message_and_leaves_no_session(
+    tmp_path, experiment, monkeypatch
+):
+    import sim.experiments.sweep
+
+    out = tmp_path / "out"
+    assert sweep(experiment, out).exit_code == 0
+    keep_runs(out, 4)
+
+    def refuse(path, text):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(sim.experiments.sweep, "write_text_atomically", refuse)
+    result = sweep(experiment, out)
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip() == f"error: {out / 'manifest.json'}: cannot write: Permission denied"
+    )
+    with closing(sqlite3.connect(out / "results.sqlite")) as db:
+        assert db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 1
+
+
+def test_export_names_must_match_the_format(tmp_path, experiment):
+    out = tmp_path / "out"
+    assert sweep(experiment, out).exit_code == 0
+    result = invoke("export", out, "--out", tmp_path / "x.parquet")
+    assert result.exit_code == 2 and "a .parquet name for csv output" in result.stderr
+    assert not (tmp_path / "x.parquet").exists()
+    result = invoke("export", out, "--out", out / "results.sqlite-wal")
+    assert result.exit_code == 2 and "the sweep's results store uses" in result.stderr
+    assert not (out / "results.sqlite-wal").exists()
+
+
+def test_export_while_a_sweep_writes_reads_one_moment_and_says_so(tmp_path, experiment):
+    from sim.experiments.experiment import load_experiment
+    from sim.experiments.store import Store
+
+    out = tmp_path / "out"
+    assert sweep(experiment, out).exit_code == 0
+    keep_runs(out, 6)
+    _, plan, _ = load_experiment(experiment)
+    holder = Store(out, plan)  # holds the folder's lock, as a running sweep does
+    try:
+        result = invoke("export", out)
+    finally:
+        holder.close()
+    assert result.exit_code == 0
+    assert "wrote 6 rows" in result.stderr
+    assert "note: a sweep is writing to this folder (pid" in result.stderr
+    assert "6 of 8 runs were stored when this table was read" in result.stderr
+    assert "again to finish it" not in result.stderr

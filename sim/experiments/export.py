@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.errors import InputError
-from sim.experiments.store import FILENAME, session_makers
+from sim.experiments.store import FILENAME, LOCKNAME, session_makers
 from sim.folders import check_parents
 from sim.provenance import describe_code
 
@@ -56,6 +56,8 @@ def check_target(target: Path, folder: Path) -> None:
 
 def _not_ours(path: Path, folder: Path, columns: bool) -> str | None:
     """Why export may not replace ``path``, or None when it may (absent or an earlier export)."""
+    if path.name.startswith((FILENAME, LOCKNAME, ".results.sqlite")):
+        return "is a name the sweep's results store uses (or may use); export elsewhere"
     try:
         if not path.exists() and not path.is_symlink():
             return None
@@ -128,7 +130,13 @@ def describe_state(state: StoreState, folder: Path, subject: str = "this table")
             table, the lines also say where to find which run came from which session.
     """
     lines = []
-    if state.stored < state.planned:
+    running = writer(folder)
+    if running and state.stored < state.planned:
+        lines.append(
+            f"note: a sweep is writing to this folder ({running}): {state.stored:,} of "
+            f"{state.planned:,} runs were stored when {subject} was read, so it is partial"
+        )
+    elif state.stored < state.planned:
         rerun = _rerun_command(folder)
         lines.append(
             f"note: the sweep is unfinished: {state.stored:,} of {state.planned:,} runs are "
@@ -201,15 +209,19 @@ def store_state(folder: Path) -> StoreState:
     """How complete a store is and which model code stored its runs."""
     path, db = _connect(folder)
     try:
-        planned = int(dict(db.execute("SELECT key, value FROM meta"))["runs"])
-        stored = db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
-        makers = session_makers(db)
-        attributed = sum(m["runs"] for m in makers)
-        return StoreState(planned, stored, makers, stored - attributed)
+        return _state(db)
     except (sqlite3.DatabaseError, KeyError, ValueError) as err:
         raise InputError.single(str(path), "", f"cannot read the store: {err}") from None
     finally:
         db.close()
+
+
+def _state(db: sqlite3.Connection) -> StoreState:
+    planned = int(dict(db.execute("SELECT key, value FROM meta"))["runs"])
+    stored = db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+    makers = session_makers(db)
+    attributed = sum(m["runs"] for m in makers)
+    return StoreState(planned, stored, makers, stored - attributed)
 
 
 def results_table(folder: Path, table: str, with_session: bool = False):
@@ -221,10 +233,26 @@ def results_table(folder: Path, table: str, with_session: bool = False):
         with_session: add a ``session`` column to ``runs`` or ``decisions``: which session
             stored the run (empty for runs stored before sessions were recorded).
     """
+    return read_store(folder, table, with_session)[0]
+
+
+def read_store(folder: Path, table: str, with_session: bool | None = False):
+    """A table and the store's state, read in one transaction (one moment of a running sweep).
+
+    Args:
+        folder: the sweep's folder.
+        table: as for :func:`results_table`.
+        with_session: as for :func:`results_table`; None adds the column when runs of several
+            model codes are mixed.
+
+    Returns:
+        (DataFrame, StoreState).
+    """
     import pandas as pd
 
     path, db = _connect(folder)
     try:
+        db.execute("BEGIN")  # a snapshot: a sweep writing meanwhile changes neither answer
         tables = {
             name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
@@ -235,16 +263,41 @@ def results_table(folder: Path, table: str, with_session: bool = False):
                 "sessions": " (the store is from before sessions were recorded)",
             }.get(table, "")
             raise InputError.single(str(path), "--table", f"no {table!r} table{hint}")
+        state = _state(db)
+        if with_session is None:
+            with_session = state.mixed
         order = {"decisions": "run_index, delegation", "points": "point", "sessions": "session"}
         by = order.get(table, "run_index")
         if with_session and table in ("runs", "decisions") and "run_sessions" in tables:
-            return pd.read_sql_query(
+            keys = ", ".join("t." + c for c in by.split(", "))
+            query = (
                 f"SELECT t.*, s.session FROM {table} t LEFT JOIN run_sessions s"
-                f" ON s.run_index = t.run_index ORDER BY {', '.join('t.' + c for c in by.split(', '))}",
-                db,
+                f" ON s.run_index = t.run_index ORDER BY {keys}"
             )
-        return pd.read_sql_query(f"SELECT * FROM {table} ORDER BY {by}", db)
-    except sqlite3.DatabaseError as err:
+        else:
+            query = f"SELECT * FROM {table} ORDER BY {by}"
+        return pd.read_sql_query(query, db), state
+    except (sqlite3.DatabaseError, KeyError, ValueError) as err:
         raise InputError.single(str(path), "", f"cannot read the store: {err}") from None
     finally:
         db.close()
+
+
+def writer(folder: Path) -> str | None:
+    """Who is writing to the sweep's folder now (the lock's holder), or None."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Linux or macOS
+        return None
+    path = Path(folder) / LOCKNAME
+    try:
+        handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError:
+        return None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return handle.read().strip() or "another process"
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return None

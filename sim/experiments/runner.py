@@ -153,6 +153,7 @@ def _start_worker(parent: int, plan: Plan | None = None) -> None:
     """
     global _PLAN
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's stop, not an interruption
     _PLAN = plan
     try:
         from threadpoolctl import threadpool_limits
@@ -264,6 +265,9 @@ def dask_executor(address: str | None, workers: int):
         # A Ctrl-C while the cluster starts would leave it half-built for Dask's exit hook, which
         # fails on it with a traceback: the interruption is held until the cluster is up, and
         # the cluster is then closed in order.
+        # The local workers log only errors: a sweep stopped on purpose cancels their tasks,
+        # which Dask would otherwise report line by line. A user's own setting wins.
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
         with _deferred_interrupt() as caught:
             cluster = LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
@@ -273,10 +277,12 @@ def dask_executor(address: str | None, workers: int):
             client.close()
             cluster.close()
             raise KeyboardInterrupt
+        # The cluster's processes were started with Ctrl-C blocked (see _deferred_interrupt)
+        # and keep it blocked: the sweep stops them, so a Ctrl-C prints no worker tracebacks.
     else:
         try:
             client = Client(address, timeout=10)
-        except OSError as err:
+        except (OSError, ValueError, TypeError) as err:
             from sim.errors import InputError
 
             raise InputError.single(
@@ -292,15 +298,25 @@ def dask_executor(address: str | None, workers: int):
 
 @contextmanager
 def _deferred_interrupt():
-    """Hold Ctrl-C for the duration; yields a list that is non-empty if one came."""
+    """Hold Ctrl-C for the duration; yields a list that is non-empty if one came.
+
+    Where the platform can, Ctrl-C is blocked rather than caught: processes started meanwhile
+    inherit the block (across exec too) and never see a Ctrl-C meant for the sweep, while this
+    process receives it when the block ends.
+    """
     caught: list[int] = []
     main = threading.current_thread() is threading.main_thread()
     previous = signal.getsignal(signal.SIGINT) if main else None
     if previous is not None:
         signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    blocking = previous is not None and hasattr(signal, "pthread_sigmask")
+    if blocking:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield caught
     finally:
+        if blocking:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a held one lands now
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
 

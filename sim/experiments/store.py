@@ -248,6 +248,54 @@ class Store:
                 "holds the results of a different experiment or scenario; resuming would mix them."
                 " Use another --out folder, or delete this one to start again",
             )
+        damage = self._damage()
+        if damage:
+            self.db.close()
+            raise InputError.single(
+                str(self.path),
+                "",
+                f"is damaged ({damage}); move it away and run the sweep again to start afresh",
+            )
+
+    def _damage(self) -> str | None:
+        """What in the store's layout does not match its plan, or None."""
+        plan = self.plan
+        expected = {
+            "runs": ["run_index", "replicate", "seed", *plan.columns, *plan.metrics],
+            "sessions": [
+                "session",
+                "started",
+                *IDENTITY,
+                "runs_before",
+                "runs_after",
+            ],
+            "run_sessions": ["run_index", "session"],
+        }
+        if plan.decisions:
+            expected["decisions"] = ["run_index", "delegation", "decision"]
+        if plan.unit:
+            expected["points"] = ["point", *plan.sampled]
+        try:
+            tables = {
+                name
+                for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            for table, columns in expected.items():
+                if table not in tables:
+                    if table in ("sessions", "run_sessions"):
+                        continue  # a store from before sessions were recorded
+                    return f"no {table} table"
+                found = [row[1] for row in self.db.execute(f"PRAGMA table_info({_quote(table)})")]
+                if found != columns:
+                    return f"the {table} table's columns are not the ones this sweep writes"
+            low, high = self.db.execute(
+                "SELECT MIN(run_index), MAX(run_index) FROM runs"
+            ).fetchone()
+        except sqlite3.DatabaseError as err:
+            return str(err)
+        if low is not None and (low < 0 or high >= plan.runs):
+            return f"run numbers outside the plan's 0–{plan.runs - 1}"
+        return None
 
     # --- sessions ----------------------------------------------------------------------------
 
@@ -255,9 +303,10 @@ class Store:
         """Record a session of ``identity``'s code, refusing to mix models unless allowed.
 
         A store whose runs were all stored by other code (another version or source digest, or
-        code a store from before sessions were recorded cannot name) is refused, since its table
-        would then hold the results of two models; ``allow_code_change`` accepts that, and the
-        runs stay attributable to their sessions.
+        code the store cannot name: runs from before sessions were recorded, or whose session
+        is gone) is refused, since its table would then hold the results of two models;
+        ``allow_code_change`` accepts that, and the runs stay attributable to their sessions.
+        Code that has stored runs here before goes on without asking again.
 
         Raises:
             InputError: naming the code that stored the runs and the code running now.
@@ -269,11 +318,8 @@ class Store:
         stored = self.db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
         makers = session_makers(self.db)
         key = (identity.get("treatysim"), identity.get("source"))
-        if (
-            stored
-            and key not in {(m["treatysim"], m["source"]) for m in makers}
-            and not (allow_code_change)
-        ):
+        mine = sum(m["runs"] for m in makers if (m["treatysim"], m["source"]) == key)
+        if stored and not mine and not allow_code_change:
             unknown = stored - sum(m["runs"] for m in makers)
             then = [f"{m['runs']} by {describe_code(m)}" for m in makers if m["runs"]]
             if unknown:
@@ -296,6 +342,20 @@ class Store:
                 (started, *(identity.get(k) for k in IDENTITY), stored),
             )
         self.session = cursor.lastrowid
+
+    def forget_session(self) -> None:
+        """Remove this session's record if it stored no run (its start failed)."""
+        if self.session is None:
+            return
+        with self.db:
+            self.db.execute("BEGIN")
+            (wrote,) = self.db.execute(
+                "SELECT COUNT(*) FROM run_sessions WHERE session = ?", (self.session,)
+            ).fetchone()
+            if not wrote:
+                self.db.execute("DELETE FROM sessions WHERE session = ?", (self.session,))
+        if not wrote:
+            self.session = None
 
     # --- progress ----------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -132,7 +132,7 @@ def run_sweep(
     """
     if scheduler and dask_local:
         raise InputError.single("--scheduler", "", "give --scheduler or --dask-local, not both")
-    if scheduler:
+    if scheduler is not None:
         check_scheduler_address(scheduler)
     spec, plan, inputs = load_experiment(experiment)
     out = out if out is not None else default_folder(experiment)
@@ -208,6 +208,8 @@ def run_sweep(
             raise Interrupted(stored + stop.args[0], plan.runs, store.path) from None
         return SweepReport(plan.runs, stored, completed, time.perf_counter() - start, store.path)
     except (Exception, KeyboardInterrupt):
+        with suppress(Exception):
+            store.forget_session()  # a session that stored nothing leaves no record
         if fresh and _empty(store):
             store.discard(also=("manifest.json",) if written else ())
             _remove_empty(made)
@@ -216,8 +218,15 @@ def run_sweep(
         store.close()
 
 
-#: Address schemes a Dask scheduler listens on (``distributed.comm.registry``).
-DASK_SCHEMES = ("tcp", "tls", "inproc", "ucx", "ws", "wss")
+#: Address schemes treatysim connects to a Dask scheduler by; Dask knows more (below).
+DASK_SCHEMES = ("tcp", "ws")
+#: Why the other schemes Dask knows are not accepted.
+OTHER_SCHEMES = {
+    "tls": "needs a TLS security configuration, which treatysim does not pass",
+    "wss": "needs a TLS security configuration, which treatysim does not pass",
+    "inproc": "names a scheduler inside one Python process; --dask-local starts one here",
+    "ucx": "needs Dask's UCX transport, which treatysim does not set up",
+}
 
 
 def check_scheduler_address(address: str) -> None:
@@ -228,7 +237,7 @@ def check_scheduler_address(address: str) -> None:
     """
     from urllib.parse import urlsplit
 
-    expected = "expected SCHEME://HOST:PORT with SCHEME one of " + ", ".join(DASK_SCHEMES)
+    expected = "expected tcp://HOST:PORT (or ws://HOST:PORT)"
     problem = None
     try:
         parts = urlsplit(address)
@@ -236,16 +245,22 @@ def check_scheduler_address(address: str) -> None:
     except ValueError:
         parts, port, problem = None, None, "the port is not a number from 0 to 65535"
     if problem is None and parts is not None:
-        if not parts.scheme or "://" not in address:
+        if not address.strip():
+            problem = "is empty"
+        elif not parts.scheme or "://" not in address:
             problem = "not an address"
         elif parts.scheme == "http" or parts.scheme == "https":
             problem = (
                 "an http address is the scheduler's dashboard, not the scheduler "
                 "(that is usually tcp://HOST:8786)"
             )
+        elif parts.scheme in OTHER_SCHEMES:
+            problem = f"{parts.scheme}:// {OTHER_SCHEMES[parts.scheme]}"
         elif parts.scheme not in DASK_SCHEMES:
             problem = f"unknown scheme {parts.scheme!r}"
-        elif parts.scheme != "inproc" and (not parts.hostname or port is None):
+        elif parts.username is not None or parts.password is not None:
+            problem = "a user or password in the address is not supported"
+        elif not parts.hostname or port is None:
             problem = "needs a host and a port"
         elif parts.path not in ("", "/") or parts.query or parts.fragment:
             problem = "has a path, query or fragment, which a scheduler address cannot"
@@ -312,7 +327,10 @@ def _record(
             inputs=[{"path": str(f), "sha256": file_digest(f)} for f in [experiment, *inputs]],
             sessions=[session],
         )
-    write_text_atomically(path, json.dumps(record, indent=2, default=str) + "\n")
+    try:
+        write_text_atomically(path, json.dumps(record, indent=2, default=str) + "\n")
+    except OSError as err:
+        raise InputError.single(str(path), "", f"cannot write: {err.strerror or err}") from None
 
 
 def _read_manifest(path: Path) -> dict:
