@@ -110,3 +110,25 @@ def test_an_unknown_experiment_key_suggests_the_nearest_and_names_the_experiment
         "(not part of the experiment format; see docs/experiments.md)",
     ]
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("factors", "message"),
+    [
+        ("process.rounds = [3, 4]", 'a dotted path must be quoted, as in "process.rounds" = [...]'),
+        ('"process.rounds" = []', "factors.process.rounds: needs at least one value"),
+        ('"process.rounds" = [3, 3.0]', "lists 3.0 twice; each value makes a design point"),
+        (
+            '"process.openness" = [{ access = 1.0 }, { access = 1.0 }]',
+            "lists {'access': 1.0} twice",
+        ),
+    ],
+)
+def test_factor_lists_that_would_mislead_are_named_in_one_line(tmp_path, factors, message):
+    path = tmp_path / "experiment.toml"
+    path.write_text(f'scenario = "{CLASSROOM}"\n[factors]\n{factors}\n')
+    result = runner.invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], lines
+    assert not (tmp_path / "out").exists()

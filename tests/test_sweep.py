@@ -86,7 +86,7 @@ ACCESS = '"process.openness.access" = [0.0, 1.0]'
             ACCESS,
             '"process.openness.access" = []',
             "factors.process.openness.access",
-            "List should have at least 1 item",
+            "needs at least one value",
         ),
         (
             ACCESS,

@@ -72,6 +72,14 @@ MAX_POINTS = 1_000_000
 _RESERVED = {"run_index", "replicate", "seed", *METRIC_NAMES}
 
 
+def _dotted(path: str, table: dict) -> str:
+    """``process`` and ``{rounds: [3, 4]}`` → ``process.rounds``: the path a table was meant as."""
+    key, inner = next(iter(table.items()))
+    if isinstance(inner, dict) and inner and not set(inner) & set(Range.model_fields):
+        return _dotted(f"{path}.{key}", inner)
+    return f"{path}.{key}"
+
+
 class Experiment(BaseModel):
     """An experiment file."""
 
@@ -113,6 +121,15 @@ class Experiment(BaseModel):
         for path, value in factors.items():
             if not path or any(not part for part in str(path).split(".")):
                 problems.append((str(path), "not a dotted scenario path"))
+            elif isinstance(value, dict) and value and not set(value) & set(Range.model_fields):
+                inner = _dotted(path, value)
+                problems.append(
+                    (
+                        str(path),
+                        f"is a table, not a factor: a dotted path must be quoted, as in "
+                        f'"{inner}" = [...]',
+                    )
+                )
             elif isinstance(value, dict):
                 try:
                     out[path] = Range.model_validate(value)
@@ -121,11 +138,22 @@ class Experiment(BaseModel):
                         where = ".".join(str(p) for p in item["loc"])
                         text = item["msg"].removeprefix("Value error, ")
                         problems.append((".".join(filter(None, (path, where))), text))
+            elif isinstance(value, list) and not value:
+                problems.append((str(path), "needs at least one value"))
             else:
                 out[path] = value
+                seen: list = []
                 for item in value if isinstance(value, list) else []:
                     if isinstance(item, int) and not -(2**63) <= item < 2**63:
                         problems.append((str(path), f"{item} is too large to store (beyond ±2⁶³)"))
+                    if any(
+                        item == other and isinstance(item, bool) == isinstance(other, bool)
+                        for other in seen
+                    ):
+                        problems.append(
+                            (str(path), f"lists {item!r} twice; each value makes a design point")
+                        )
+                    seen.append(item)
         folded: dict[str, str] = {}
         for path in out:
             key = str(path).casefold()
