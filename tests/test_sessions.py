@@ -511,3 +511,21 @@ def test_export_while_a_sweep_writes_reads_one_moment_and_says_so(tmp_path, expe
     assert "note: a sweep is writing to this folder (pid" in result.stderr
     assert "6 of 8 runs were stored when this table was read" in result.stderr
     assert "again to finish it" not in result.stderr
+
+
+def test_a_dangling_symlink_as_out_is_named(tmp_path, experiment):
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "nowhere")
+    result = sweep(experiment, link)
+    assert result.exit_code == 2 and "is a symbolic link to nothing" in result.stderr
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_missing_decisions_table_the_sweep_asked_for_is_called_damage(tmp_path, experiment):
+    out = tmp_path / "out"
+    assert sweep(experiment, out).exit_code == 0
+    with closing(sqlite3.connect(out / "results.sqlite")) as db, db:
+        db.execute("DROP TABLE decisions")
+    result = invoke("export", out, "--table", "decisions")
+    assert result.exit_code == 2
+    assert "the store is damaged: the sweep asked for decisions" in result.stderr

@@ -257,8 +257,11 @@ def read_store(folder: Path, table: str, with_session: bool | None = False):
             name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
         if table not in tables:
+            asked = dict(db.execute("SELECT key, value FROM meta")).get("decisions") == "true"
             hint = {
-                "decisions": " (the sweep did not ask for decisions: outputs.decisions = true)",
+                "decisions": " (the store is damaged: the sweep asked for decisions)"
+                if asked
+                else " (the sweep did not ask for decisions: outputs.decisions = true)",
                 "points": " (only sampled designs have points: design = lhs, sobol or morris)",
                 "sessions": " (the store is from before sessions were recorded)",
             }.get(table, "")

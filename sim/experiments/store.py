@@ -149,9 +149,17 @@ class Store:
             db.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.DatabaseError as err:
             db.close()
-            raise InputError.single(
-                str(self.path), "", f"not a treatysim results store: {err}"
-            ) from None
+            text = str(err)
+            if "readonly" in text:
+                reason = "is read-only, and a sweep writes to its store; make it writable"
+            elif "unable to open" in text:
+                reason = (
+                    "cannot be opened for writing (is its folder writable? SQLite writes a "
+                    "journal beside the store)"
+                )
+            else:
+                reason = f"not a treatysim results store: {text}"
+            raise InputError.single(str(self.path), "", reason) from None
         return db
 
     def _release(self) -> None:

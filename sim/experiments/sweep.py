@@ -137,6 +137,10 @@ def run_sweep(
     spec, plan, inputs = load_experiment(experiment)
     out = out if out is not None else default_folder(experiment)
     check_parents(out)
+    if out.is_symlink() and not out.exists():
+        raise InputError.single(
+            str(out), "--out", "is a symbolic link to nothing; fix or remove it"
+        )
     if out.exists() and not out.is_dir():
         raise InputError.single(str(out), "--out", "exists and is not a folder")
     made = _missing_folders(out)
