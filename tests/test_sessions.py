@@ -529,3 +529,18 @@ def test_a_missing_decisions_table_the_sweep_asked_for_is_called_damage(tmp_path
     result = invoke("export", out, "--table", "decisions")
     assert result.exit_code == 2
     assert "the store is damaged: the sweep asked for decisions" in result.stderr
+
+
+def test_analysing_a_sweep_stopped_before_its_factors_vary_says_to_finish_it(tmp_path):
+    path = tmp_path / "experiment.toml"
+    path.write_text(
+        f'scenario = "{CLASSROOM}"\nreplicates = 20\n'
+        '[factors]\n"process.decision_rule" = ["consensus", "majority"]\n'
+    )
+    out = tmp_path / "out"
+    assert sweep(path, out).exit_code == 0
+    with closing(sqlite3.connect(out / "results.sqlite")) as db, db:
+        db.execute("DELETE FROM runs WHERE run_index >= 20")
+    result = invoke("analyze", out, "--method", "importance")
+    assert result.exit_code == 2
+    assert "in the 20 of 40 runs stored so far: finish the sweep first" in result.stderr

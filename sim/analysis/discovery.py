@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from sim.analysis.sensitivity import Sweep, varied
+from sim.analysis.sensitivity import Sweep, no_varied_factor, varied
 from sim.errors import InputError
 
 _OPS = {
@@ -125,9 +125,7 @@ def prim_box(
     prim = _ema_prim()
     factors = varied(sweep)
     if not factors:
-        raise InputError.single(
-            sweep.folder, "--method", "no factor takes more than one value in this sweep"
-        )
+        raise InputError.single(sweep.folder, "--method", no_varied_factor(sweep))
     runs = sweep.runs
     y = condition(runs, where, list(runs.columns))
     if not y.any():

@@ -294,6 +294,16 @@ def _encoded(runs: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
     return out
 
 
+def no_varied_factor(sweep: Sweep) -> str:
+    """Why a sweep has nothing to analyse: one value per factor, perhaps only so far."""
+    if not sweep.complete:
+        return (
+            f"no factor takes more than one value in the {len(sweep.runs)} of {sweep.planned} "
+            "runs stored so far: finish the sweep first"
+        )
+    return "no factor takes more than one value in this sweep"
+
+
 def importance(sweep: Sweep, metric: str, seed: int = 0, trees: int = 250) -> dict:
     """Extra-trees feature scoring of ``metric`` on every run's varied factors.
 
@@ -306,9 +316,7 @@ def importance(sweep: Sweep, metric: str, seed: int = 0, trees: int = 250) -> di
     _metric(sweep, metric)
     factors = varied(sweep)
     if not factors:
-        raise InputError.single(
-            sweep.folder, "--method", "no factor takes more than one value in this sweep"
-        )
+        raise InputError.single(sweep.folder, "--method", no_varied_factor(sweep))
     runs = sweep.runs
     if len(runs) < 10:
         raise InputError.single(
