@@ -10,7 +10,7 @@ import typer
 
 from cli.app import app, user_errors
 from sim import InputError
-from sim.folders import check_parents
+from sim.folders import claim_file
 
 
 @app.command()
@@ -46,14 +46,12 @@ def plot(
     """Draw one figure of a run, a sweep or a comparison."""
     from sim.figures.make import figure
     from sim.figures.sources import load_source
-    from sim.figures.style import FORMATS, save
+    from sim.figures.style import FORMATS, marked, save
 
     with user_errors():
         if out.suffix.lower() not in FORMATS:
             raise InputError.single(str(out), "--out", f"use a {', '.join(FORMATS)} file")
-        if out.is_dir():
-            raise InputError.single(str(out), "--out", "is a folder; give a file name")
-        check_parents(out)
+        claim_file(out, marked)  # before the figure is drawn
         drawn = figure(load_source(source), kind, metric=metric, x=x, by=by, delegation=delegation)
         staging = out.with_name(f".{out.stem}.partial{out.suffix}")
         try:
@@ -83,7 +81,7 @@ def report(
 ) -> None:
     """Write one self-contained HTML report (figures embedded, no network) of a folder."""
     from sim.figures.sources import load_source
-    from sim.report.build import build, write_report
+    from sim.report.build import build, marked, write_report
 
     def say(message: str) -> None:
         if not quiet:
@@ -92,9 +90,7 @@ def report(
     with user_errors():
         if out.suffix.lower() not in (".html", ".htm"):
             raise InputError.single(str(out), "--out", "give an .html file")
-        if out.is_dir():
-            raise InputError.single(str(out), "--out", "is a folder; give a file name")
-        check_parents(out)
+        claim_file(out, marked)  # before the report is built
         loaded = load_source(source)
         say(f"reading a {loaded.kind} folder: {source}")
         html = build(loaded, say)

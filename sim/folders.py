@@ -1,10 +1,12 @@
 """Where a command may write: never over an input, a results store or another command's files.
 
-Every command that writes a folder (``run``, ``classroom``, ``compare``, ``score``, ``analyze``)
-claims it first. A folder is accepted when it does not exist, is empty, or holds only the files
+Every command that writes a folder (``run``, ``classroom``, ``compare``, ``score``, ``analyze``,
+``handouts``) claims it first. A folder is accepted when it does not exist, is empty, or holds only the files
 this kind of output writes — the same command's earlier output, which is then replaced. Anything
 else is refused with the reason: a sweep's results store, a folder another command wrote (its
 ``manifest.json`` says which), or files the command would not write (a scenario, data, notes).
+A command that writes one file (``plot``, ``report``, ``debrief``) claims it with
+:func:`claim_file`: it replaces only a file that carries treatysim's mark.
 """
 
 from __future__ import annotations
@@ -23,7 +25,11 @@ KINDS = {
     "comparison": "a comparison",
     "analysis": "an analysis",
     "score": "a score",
+    "handouts": "a class's handouts",
 }
+
+#: How much of an existing file's start and end is read for treatysim's mark.
+MARK_WINDOW = 64 * 1024
 
 
 def claim(
@@ -68,6 +74,51 @@ def claim(
             f"holds files this command does not write ({shown}), which it would mix with or "
             "replace; choose an empty or new folder",
         )
+
+
+def claim_file(path: Path, marked: Callable[[bytes], bool], option: str = "--out") -> None:
+    """Refuse a file name unless writing there replaces nothing but treatysim's own earlier file.
+
+    A figure or a page that treatysim wrote carries its mark (see
+    :func:`sim.figures.style.marked` and :func:`sim.report.build.marked`); any other file
+    already there is someone's photo or notes, and is refused rather than replaced.
+
+    Args:
+        path: the file to write.
+        marked: tests the start and end of an existing file (its first and last
+            :data:`MARK_WINDOW` bytes; all of it when it is small) for the mark.
+        option: the option that named the file, for messages.
+
+    Raises:
+        InputError: naming the file and why it is refused.
+    """
+    check_parents(path, option)
+    try:
+        if path.name in ("", ".", "..") or path.is_dir():
+            raise InputError.single(str(path), option, "is a folder; give a file name")
+        if not path.exists() and not path.is_symlink():
+            return
+        ours = path.is_file() and marked(_ends(path))
+    except (OSError, ValueError):
+        return  # writing says why
+    if not ours:
+        raise InputError.single(
+            str(path),
+            option,
+            "exists and treatysim did not write it; remove it or choose another name",
+        )
+
+
+def _ends(path: Path) -> bytes:
+    """A file's first and last :data:`MARK_WINDOW` bytes (all of a small file)."""
+    with path.open("rb") as handle:
+        head = handle.read(MARK_WINDOW)
+        size = handle.seek(0, 2)
+        if size <= 2 * MARK_WINDOW:
+            handle.seek(len(head))
+            return head + handle.read()
+        handle.seek(size - MARK_WINDOW)
+        return head + handle.read(MARK_WINDOW)
 
 
 def check_parents(path: Path, option: str = "--out") -> None:

@@ -42,6 +42,8 @@ DECISION_STYLE = {
 }
 NEUTRAL = "#6E6E6E"
 FORMATS = (".png", ".svg", ".pdf")
+#: What a saved figure names as its software, so a later ``plot --out`` knows it may replace it.
+MARK = "treatysim"
 
 RC = {
     "font.size": 9,
@@ -101,10 +103,27 @@ def save(figure: Figure, path: str | Path, dpi: int = 150) -> Path:
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
         raise ValueError(f"unknown figure format {path.suffix!r} (use {', '.join(FORMATS)})")
-    metadata = {"Software": None} if path.suffix.lower() == ".png" else {}
-    if path.suffix.lower() == ".svg":
-        metadata = {"Date": None}
-    elif path.suffix.lower() == ".pdf":
-        metadata = {"CreationDate": None}
+    metadata = {
+        ".png": {"Software": MARK},
+        ".svg": {"Date": None, "Creator": MARK},
+        ".pdf": {"CreationDate": None, "Creator": MARK},
+    }[path.suffix.lower()]
     figure.savefig(path, dpi=dpi, metadata=metadata)
     return path
+
+
+def marked(data: bytes) -> bool:
+    """Whether a figure file's start and end hold the mark :func:`save` leaves.
+
+    The mark is the PNG's ``Software`` text chunk (written before the image data), the SVG's
+    ``dc:creator`` (in its leading metadata) or the PDF's ``/Creator`` (in the info dictionary
+    near the file's end); ``plot --out`` replaces only a file that has it.
+    """
+    return any(sign in data for sign in _SIGNS)
+
+
+_SIGNS = (
+    b"tEXtSoftware\x00" + MARK.encode(),
+    b"<dc:title>" + MARK.encode() + b"</dc:title>",
+    b"/Creator (" + MARK.encode() + b")",
+)

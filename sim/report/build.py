@@ -391,9 +391,28 @@ def _comparison(source: ComparisonSource, say) -> dict:
     }
 
 
+#: The mark every page treatysim writes carries in its head (``base.html.j2`` and the handouts).
+GENERATOR = '<meta name="generator" content="treatysim">'
+
+
+def marked(data: bytes) -> bool:
+    """Whether an HTML file's start and end hold the mark of a page treatysim wrote.
+
+    ``report --out`` and ``debrief --out`` replace only such a file.
+    """
+    return GENERATOR.encode() in data
+
+
 def write_report(out: str | Path, html: str) -> Path:
-    """Write the report completely or not at all."""
+    """Write the report completely or not at all, over nothing but a page treatysim wrote.
+
+    Raises:
+        InputError: when ``out`` is another file (:func:`sim.folders.claim_file`).
+        OSError: when it cannot be written.
+    """
+    from sim.folders import claim_file
     from sim.results.files import write_text_atomically
 
+    claim_file(Path(out), marked)
     write_text_atomically(out, html)
     return Path(out)
