@@ -11,7 +11,7 @@ import typer
 
 from cli.app import SetOption, app, user_errors, write_output
 from sim import InputError
-from sim.folders import check_parents
+from sim.folders import check_parents, claim_file
 from sim.provenance import file_digest, manifest
 from sim.scenario.loader import load_with_inputs, scenario_file
 
@@ -155,10 +155,13 @@ def debrief(
     """What the class did against the computer in the same seats, and under an open process."""
     from sim.classroom.debrief import debrief as make_debrief
     from sim.classroom.debrief import render_html, render_text
+    from sim.report.build import marked
 
     with user_errors():
         if out is not None and out.suffix.lower() not in (".html", ".htm"):
             raise InputError.single(str(out), "--out", "give an .html file")
+        if out is not None:
+            claim_file(out, marked)  # before the seeds are run
         result = make_debrief(folder, seeds)
         typer.echo(render_text(result), nl=False)
         if out is not None:
@@ -177,16 +180,14 @@ def handouts(
 
     with user_errors():
         spec, _ = load_with_inputs(scenario, overrides or [])
-        check_parents(out)
-        if out.exists() and not out.is_dir():
-            raise InputError.single(str(out), "--out", "exists and is not a folder")
         try:
-            written = write_handouts(spec, out, str(scenario))
+            written = write_handouts(spec, out, str(scenario), overrides or [])
         except OSError as err:
             raise InputError.single(
                 str(out), "--out", f"cannot write: {err.strerror or err}"
             ) from None
-    typer.echo(f"wrote {len(written)} pages to {out} (open facilitator.html)", err=True)
+    pages = sum(path.suffix == ".html" for path in written)
+    typer.echo(f"wrote {pages} pages to {out} (open facilitator.html)", err=True)
 
 
 def serve_room(session, host: str, port: int, keep=None) -> None:

@@ -229,10 +229,12 @@ def test_handouts_command_writes_a_page_per_delegation_and_a_sheet(tmp_path):
     assert result.exit_code == 0, result.stderr
     names = sorted(p.name for p in (tmp_path / "h").iterdir())
     ids = sorted(scenario().arrays.delegation_ids)
-    assert names == sorted([f"{i}.html" for i in ids] + ["facilitator.html", "index.html"])
+    assert names == sorted(
+        [f"brief-{i}.html" for i in ids] + ["facilitator.html", "index.html", "manifest.json"]
+    )
     sheet = (tmp_path / "h" / "facilitator.html").read_text()
-    assert "treatysim classroom" in sheet and 'href="ALD.html"' in sheet
-    brief = (tmp_path / "h" / "ALD.html").read_text()
+    assert "treatysim classroom" in sheet and 'href="brief-ALD.html"' in sheet
+    brief = (tmp_path / "h" / "brief-ALD.html").read_text()
     assert "Your instructions" in brief and "(red line)" in brief and "<script" not in brief
 
 

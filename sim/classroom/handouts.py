@@ -9,10 +9,17 @@ the computer in its seat would act on.
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from sim.errors import InputError
 from sim.model.terms import terms
 from sim.scenario.schema import Scenario
 
@@ -96,28 +103,116 @@ def _priority(value: float, top: float) -> str:
     )
 
 
-def write_handouts(scenario: Scenario, out: str | Path, scenario_path: str) -> list[Path]:
-    """Write ``ID.html`` for every delegation, ``facilitator.html`` and ``index.html``."""
+#: The pages every set of handouts has besides the briefs: the facilitator sheet, twice.
+SHEETS = ("facilitator.html", "index.html")
+#: A brief's file name: in its own namespace, so no delegation id can name another page.
+BRIEF = re.compile(r"^brief-[A-Za-z0-9][A-Za-z0-9_\-]*\.html$")
+
+
+def brief_name(delegation: str) -> str:
+    """The file of a delegation's brief."""
+    return f"brief-{delegation}.html"
+
+
+def write_handouts(
+    scenario: Scenario, out: str | Path, scenario_path: str, overrides: Sequence[str] = ()
+) -> list[Path]:
+    """Write ``brief-ID.html`` for every delegation, ``facilitator.html`` and ``index.html``.
+
+    The folder is claimed first (:func:`sim.folders.claim`): it must be new, empty or earlier
+    handouts, whose ``manifest.json`` lists the briefs it wrote. Every page is written to a
+    staging folder beside ``out`` and moved into place only when all are complete; an earlier
+    set's briefs for delegations this scenario no longer has are then removed.
+
+    Returns:
+        The paths written, the manifest first.
+
+    Raises:
+        InputError: when ``out`` may not be written, or two ids differ only in case (their
+            briefs would be one file on Windows and macOS).
+    """
     from importlib.resources import files
 
+    from sim.folders import claim
+    from sim.provenance import manifest
     from sim.report.build import environment
-    from sim.results.files import write_text_atomically
 
     data = briefs(scenario)
+    names = {page["id"]: brief_name(page["id"]) for page in data["pages"]}
+    _check_case(list(names), scenario_path)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    earlier = _earlier_briefs(out)
+    ours = ["manifest.json", *names.values(), *SHEETS]  # the manifest first: see _earlier_briefs
+    claim(out, "handouts", {*ours, *(earlier or ())})
+    if earlier is None and out.is_dir():
+        found = [name for name in ours if (out / name).exists()]
+        if found:
+            raise InputError.single(
+                str(out),
+                "--out",
+                f"holds {', '.join(found[:3])}{' and more' if len(found) > 3 else ''}, which "
+                "no earlier handouts wrote (it has no manifest.json of theirs); choose an empty "
+                "or new folder",
+            )
     css = (files("sim.report") / "templates" / "report.css").read_text(encoding="utf-8")
     env = environment()
-    written = []
-    for page in data["pages"]:
-        html = env.get_template("brief.html.j2").render(css=css, d=data, p=page)
-        path = out / f"{page['id']}.html"
-        write_text_atomically(path, html)
-        written.append(path)
-    sheet = env.get_template("facilitator.html.j2").render(
-        css=css, d=data, scenario_path=scenario_path
+    record = manifest(
+        kind="handouts",
+        scenario_file=scenario_path,
+        overrides=list(overrides),
+        briefs=list(names.values()),
     )
-    for name in ("facilitator.html", "index.html"):
-        write_text_atomically(out / name, sheet)
-        written.append(out / name)
-    return written
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for page in data["pages"]:
+            html = env.get_template("brief.html.j2").render(css=css, d=data, p=page)
+            (staging / names[page["id"]]).write_text(html, encoding="utf-8")
+        sheet = env.get_template("facilitator.html.j2").render(
+            css=css, d=data, files=names, scenario_path=scenario_path
+        )
+        for name in SHEETS:
+            (staging / name).write_text(sheet, encoding="utf-8")
+        (staging / "manifest.json").write_text(
+            json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8"
+        )
+        out.mkdir(exist_ok=True)
+        for name in ours:
+            os.replace(staging / name, out / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for name in sorted((earlier or set()) - set(ours)):
+        (out / name).unlink(missing_ok=True)
+    return [out / name for name in ours]
+
+
+def _check_case(ids: list[str], scenario_path: str) -> None:
+    seen: dict[str, str] = {}
+    for did in ids:
+        other = seen.setdefault(did.casefold(), did)
+        if other != did:
+            raise InputError.single(
+                scenario_path,
+                "delegations",
+                f"ids {other} and {did} differ only in case, so their briefs would be one file "
+                "on Windows and macOS; rename one",
+            )
+
+
+def _earlier_briefs(out: Path) -> set[str] | None:
+    """The briefs earlier handouts in ``out`` wrote, or None when ``out`` holds none.
+
+    Earlier handouts are known by their ``manifest.json`` (``kind = "handouts"``), which is
+    moved into place before the pages, so a folder that has any of their pages has it too.
+    Only names a brief can have are returned: they are removed when no longer written.
+    """
+    try:
+        record = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("kind") != "handouts":
+        return None
+    listed = record.get("briefs")
+    if not isinstance(listed, list):
+        return set()
+    return {name for name in listed if isinstance(name, str) and BRIEF.match(name)}
