@@ -148,7 +148,8 @@ def import_command(
         str, typer.Option(help="Source scale of positions, LOW:HIGH, or auto (see docs/import.md).")
     ] = "auto",
     out: Annotated[
-        Path | None, typer.Option(help="Write the scenario here (default: standard output).")
+        Path | None,
+        typer.Option(help="Write the scenario here (default, or '-': standard output)."),
     ] = None,
     name: Annotated[
         str | None,
@@ -159,6 +160,8 @@ def import_command(
     from sim.scenario.importers import parse_scale, read_table, to_scenario
     from sim.scenario.synth import to_toml
 
+    if out is not None and str(out) == "-":
+        out = None  # '-' is standard output, as everywhere else
     with user_errors():
         if out is not None and _same_file(out, file):
             raise InputError.single(str(out), "--out", "is the file being imported")
