@@ -118,19 +118,23 @@ def synth(
     """Write a valid synthetic scenario of any size."""
     from sim.scenario.synth import synthetic_scenario, to_toml
 
-    raw = synthetic_scenario(delegations, provisions, stakeholders, blocs, seed, rounds)
+    if out is not None and str(out) == "-":
+        out = None  # '-' is standard output, as everywhere else
     with user_errors():
+        if out is not None and not _replaceable(out, "synth"):
+            raise InputError.single(
+                str(out),
+                "--out",
+                "exists and is not a scenario `treatysim synth` wrote, which is all synth "
+                "replaces; remove it or choose another name",
+            )
+        raw = synthetic_scenario(delegations, provisions, stakeholders, blocs, seed, rounds)
         validate(raw, "synthetic scenario")
         text = to_toml(raw)
         if out is None:
             typer.echo(text, nl=False)
             return
-        try:
-            out.write_text(text, encoding="utf-8")
-        except OSError as err:
-            raise InputError.single(
-                str(out), "--out", f"cannot write: {err.strerror or err}"
-            ) from None
+        write_output(out, text)
     typer.echo(f"wrote {out}", err=True)
 
 
@@ -165,7 +169,7 @@ def import_command(
     with user_errors():
         if out is not None and _same_file(out, file):
             raise InputError.single(str(out), "--out", "is the file being imported")
-        if out is not None and not _replaceable_import(out):
+        if out is not None and not _replaceable(out, "import"):
             raise InputError.single(
                 str(out),
                 "--out",
@@ -183,8 +187,11 @@ def import_command(
     typer.echo(f"wrote {out}", err=True)
 
 
-def _replaceable_import(path: Path) -> bool:
-    """Whether ``--out`` may be written: absent, a folder (refused when writing), or an import."""
+def _replaceable(path: Path, command: str) -> bool:
+    """Whether ``--out`` may be written: absent, a folder, or the same command's scenario.
+
+    A folder is refused when writing; a scenario says in its description which command wrote it.
+    """
     try:
         if not path.exists() or path.is_dir():
             return True
@@ -194,7 +201,7 @@ def _replaceable_import(path: Path) -> bool:
             head = handle.read(4096).decode("utf-8", "replace")
     except (OSError, ValueError):
         return True  # writing says why
-    return "by `treatysim import`" in head
+    return f"by `treatysim {command}`" in head
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -217,3 +217,22 @@ def test_import_to_dash_prints_the_scenario(tmp_path, monkeypatch):
     assert not (tmp_path / "-").exists()
     printed = invoke("import", data, "--format", "long")
     assert result.stdout == printed.stdout and "by `treatysim import`" in result.stdout
+
+
+def test_synth_out_replaces_only_its_own_scenario_and_dash_is_stdout(tmp_path):
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    runner = CliRunner()
+    mine = tmp_path / "mine.toml"
+    mine.write_text("# my notes\n")
+    result = runner.invoke(app, ["synth", "--out", str(mine)])
+    assert result.exit_code == 2 and "is not a scenario `treatysim synth` wrote" in result.stderr
+    assert mine.read_text() == "# my notes\n"
+    made = tmp_path / "made.toml"
+    assert runner.invoke(app, ["synth", "--out", str(made)]).exit_code == 0
+    assert runner.invoke(app, ["synth", "--out", str(made), "--seed", "2"]).exit_code == 0
+    result = runner.invoke(app, ["synth", "--out", "-"])
+    assert result.exit_code == 0 and result.stdout.startswith('name = "synthetic-')
+    assert not (tmp_path / "-").exists()
