@@ -156,8 +156,8 @@ def describe_state(state: StoreState, folder: Path, subject: str = "this table")
             else ""
         )
         lines.append(
-            f"warning: the runs were made by {len(parts)} versions of the model (the sweep was "
-            f"resumed with --allow-code-change): {'; '.join(parts)}{where}"
+            f"warning: the runs were made by {len(parts)} versions of the model: "
+            f"{'; '.join(parts)}{where}"
         )
     elif makers:
         lines.append(f"runs made by {describe_code(makers[0])}")
