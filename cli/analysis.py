@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import json
-import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -143,26 +142,15 @@ SCORE_FILES = ("forecast.csv", "score.json", "reliability.png")
 
 def write_score(out: Path, shares, result: dict) -> None:
     """Keep a score, all or nothing: forecast per delegation, scores, reliability diagram."""
-    import shutil
-    import tempfile
-
     from sim.figures.aggregate import reliability_figure
     from sim.figures.style import save
-    from sim.folders import claim
+    from sim.folders import claim, staged
 
-    names = SCORE_FILES
-    claim(out, "score", names)
+    claim(out, "score", SCORE_FILES)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        try:
+        with staged(out) as staging:
             (staging / "forecast.csv").write_text(shares.to_csv())
             (staging / "score.json").write_text(json.dumps(result, indent=2) + "\n")
             save(reliability_figure(result["reliability"]), staging / "reliability.png")
-            out.mkdir(exist_ok=True)
-            for name in names:
-                os.replace(staging / name, out / name)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
     except OSError as err:
         raise InputError.single(str(out), "--out", f"cannot write: {err.strerror or err}") from None

@@ -118,16 +118,8 @@ def synth(
     """Write a valid synthetic scenario of any size."""
     from sim.scenario.synth import synthetic_scenario, to_toml
 
-    if out is not None and str(out) == "-":
-        out = None  # '-' is standard output, as everywhere else
     with user_errors():
-        if out is not None and not _replaceable(out, "synth"):
-            raise InputError.single(
-                str(out),
-                "--out",
-                "exists and is not a scenario `treatysim synth` wrote, which is all synth "
-                "replaces; remove it or choose another name",
-            )
+        out = _scenario_out(out, "synth")
         raw = synthetic_scenario(delegations, provisions, stakeholders, blocs, seed, rounds)
         validate(raw, "synthetic scenario")
         text = to_toml(raw)
@@ -164,18 +156,10 @@ def import_command(
     from sim.scenario.importers import parse_scale, read_table, to_scenario
     from sim.scenario.synth import to_toml
 
-    if out is not None and str(out) == "-":
-        out = None  # '-' is standard output, as everywhere else
     with user_errors():
         if out is not None and _same_file(out, file):
             raise InputError.single(str(out), "--out", "is the file being imported")
-        if out is not None and not _replaceable(out, "import"):
-            raise InputError.single(
-                str(out),
-                "--out",
-                "exists and is not a scenario `treatysim import` wrote, which is all import "
-                "replaces; remove it or choose another name",
-            )
+        out = _scenario_out(out, "import")
         table = read_table(file, layout.value, parse_scale(scale))
         raw = to_scenario(table, name)
         validate(raw, f"scenario imported from {file}")
@@ -187,21 +171,34 @@ def import_command(
     typer.echo(f"wrote {out}", err=True)
 
 
-def _replaceable(path: Path, command: str) -> bool:
-    """Whether ``--out`` may be written: absent, a folder, or the same command's scenario.
+def _scenario_out(out: Path | None, command: str) -> Path | None:
+    """Where ``command`` writes its scenario: None for standard output (no ``--out``, or ``-``).
 
-    A folder is refused when writing; a scenario says in its description which command wrote it.
+    An existing file is replaced only when it is a scenario the same command wrote (its
+    description says so); a folder is refused when writing.
+
+    Raises:
+        InputError: for any other existing file.
     """
+    if out is None or str(out) == "-":
+        return None
     try:
-        if not path.exists() or path.is_dir():
-            return True
-        if not path.is_file():
-            return False
-        with path.open("rb") as handle:
-            head = handle.read(4096).decode("utf-8", "replace")
+        if not out.exists() or out.is_dir():
+            return out
+        mine = False
+        if out.is_file():
+            with out.open("rb") as handle:
+                mine = f"by `treatysim {command}`" in handle.read(4096).decode("utf-8", "replace")
     except (OSError, ValueError):
-        return True  # writing says why
-    return f"by `treatysim {command}`" in head
+        return out  # writing says why
+    if not mine:
+        raise InputError.single(
+            str(out),
+            "--out",
+            f"exists and is not a scenario `treatysim {command}` wrote, which is all {command} "
+            "replaces; remove it or choose another name",
+        )
+    return out
 
 
 def _same_file(a: Path, b: Path) -> bool:

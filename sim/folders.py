@@ -12,7 +12,11 @@ A command that writes one file (``plot``, ``report``, ``debrief``) claims it wit
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from sim.errors import InputError
@@ -119,6 +123,25 @@ def _ends(path: Path) -> bytes:
             return head + handle.read()
         handle.seek(size - MARK_WINDOW)
         return head + handle.read(MARK_WINDOW)
+
+
+@contextmanager
+def staged(out: Path, first: Sequence[str] = ()) -> Iterator[Path]:
+    """A staging folder beside ``out``; when the block ends well its files move into ``out``.
+
+    So a folder of outputs is written all or nothing: a failure or a kill while files are
+    written leaves ``out`` as it was. The files move in the order ``first`` gives, then by name.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        yield staging
+        rest = sorted(name for name in os.listdir(staging) if name not in first)
+        out.mkdir(exist_ok=True)
+        for name in [*first, *rest]:
+            os.replace(staging / name, out / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def check_parents(path: Path, option: str = "--out") -> None:

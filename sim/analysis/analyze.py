@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -353,15 +350,13 @@ def write_analysis(out: str | Path, result: dict, manifest: dict) -> list[str]:
             (:func:`sim.folders.claim`).
     """
     from sim.figures.style import save
-    from sim.folders import claim
+    from sim.folders import claim, staged
     from sim.report.analysis import analysis_report
 
     out = Path(out)
     claim(out, "analysis", ours)
     drawn = figures(result)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with staged(out) as staging:
         (staging / "analysis.json").write_text(json.dumps(result, indent=2, allow_nan=False) + "\n")
         for name, frame in tables(result).items():
             frame.to_csv(staging / name, index=False)
@@ -370,13 +365,8 @@ def write_analysis(out: str | Path, result: dict, manifest: dict) -> list[str]:
         (staging / "report.html").write_text(analysis_report(result, drawn, manifest), "utf-8")
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
         names = sorted(p.name for p in staging.iterdir())
-        if out.is_dir():  # an earlier analysis: replace it whole
+        if out.is_dir():  # an earlier analysis: replaced whole once this one is complete
             for old in out.iterdir():
                 if old.is_file() and ours(old.name):
                     old.unlink()
-        out.mkdir(exist_ok=True)
-        for name in names:
-            os.replace(staging / name, out / name)
-        return names
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    return names

@@ -10,10 +10,7 @@ the computer in its seat would act on.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -133,7 +130,7 @@ def write_handouts(
     """
     from importlib.resources import files
 
-    from sim.folders import claim
+    from sim.folders import claim, staged
     from sim.provenance import manifest
     from sim.report.build import environment
 
@@ -162,9 +159,7 @@ def write_handouts(
         overrides=list(overrides),
         briefs=list(names.values()),
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with staged(out, ours) as staging:
         for page in data["pages"]:
             html = env.get_template("brief.html.j2").render(css=css, d=data, p=page)
             (staging / names[page["id"]]).write_text(html, encoding="utf-8")
@@ -176,11 +171,6 @@ def write_handouts(
         (staging / "manifest.json").write_text(
             json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8"
         )
-        out.mkdir(exist_ok=True)
-        for name in ours:
-            os.replace(staging / name, out / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     for name in sorted((earlier or set()) - set(ours)):
         (out / name).unlink(missing_ok=True)
     return [out / name for name in ours]

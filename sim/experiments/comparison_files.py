@@ -7,9 +7,6 @@ written all or nothing beside the result and the manifest.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from sim.catalogue import entry
@@ -101,20 +98,13 @@ def write_comparison(out: str | Path, payload: dict, manifest: dict) -> list[Pat
     """
     import pandas as pd
 
-    from sim.folders import claim
+    from sim.folders import claim, staged
 
     out = Path(out)
     claim(out, "comparison", COMPARISON_FILES)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with staged(out, COMPARISON_FILES) as staging:
         (staging / "comparison.json").write_text(json.dumps(payload, indent=2) + "\n")
         for name, rows in comparison_tables(payload).items():
             pd.DataFrame(rows, columns=TABLE_COLUMNS[name]).to_csv(staging / name, index=False)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
-        out.mkdir(exist_ok=True)
-        for name in COMPARISON_FILES:
-            os.replace(staging / name, out / name)
-        return [out / name for name in COMPARISON_FILES]
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    return [out / name for name in COMPARISON_FILES]

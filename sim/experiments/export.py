@@ -64,7 +64,7 @@ def _not_ours(path: Path, folder: Path, columns: bool) -> str | None:
         if path.is_dir():
             return "is a folder; give a file name"
         store = Path(folder) / FILENAME
-        if path.name.startswith(FILENAME) or (store.exists() and path.samefile(store)):
+        if store.exists() and path.samefile(store):  # the store under another name (a link)
             return "is the sweep's results store (or one of its files); export elsewhere"
         if not path.is_file():
             return "exists and is not a regular file; export elsewhere"
@@ -121,30 +121,54 @@ def write_table(frame, target: Path, fmt: str, docs) -> Path:
 
 
 def describe_state(state: StoreState, folder: Path, subject: str = "this table") -> list[str]:
-    """Lines for the terminal: an unfinished sweep, and the model code that stored the runs.
+    """Lines for the terminal: the store's cautions, then the model code that stored the runs.
+
+    Args:
+        state: from :func:`store_state`.
+        folder: the sweep's folder.
+        subject: as for :func:`cautions`.
+    """
+    lines = [f"{level}: {text}" for level, text in cautions(state, folder, subject)]
+    if not state.mixed:
+        makers = [m for m in state.makers if m["runs"]]
+        if makers:
+            lines.append(f"runs made by {describe_code(makers[0])}")
+        elif state.stored:
+            lines.append("runs made by an earlier treatysim that did not record its version")
+    return lines
+
+
+def cautions(state: StoreState, folder: Path, subject: str = "this table") -> list[tuple[str, str]]:
+    """What a reader of the store's results must know: ``(note|warning, sentence)`` pairs.
+
+    An unfinished sweep (or one still being written) and runs made by several model codes.
 
     Args:
         state: from :func:`store_state`.
         folder: the sweep's folder.
         subject: what is partial when the sweep is (``this table``, ``this report``); for a
-            table, the lines also say where to find which run came from which session.
+            table, the warning also says where to find which run came from which session.
     """
-    lines = []
+    found = []
     running = writer(folder)
     if running and state.stored < state.planned:
-        lines.append(
-            f"note: a sweep is writing to this folder ({running}): {state.stored:,} of "
-            f"{state.planned:,} runs were stored when {subject} was read, so it is partial"
+        found.append(
+            (
+                "note",
+                f"a sweep is writing to this folder ({running}): {state.stored:,} of "
+                f"{state.planned:,} runs were stored when {subject} was read, so it is partial",
+            )
         )
     elif state.stored < state.planned:
-        rerun = _rerun_command(folder)
-        lines.append(
-            f"note: the sweep is unfinished: {state.stored:,} of {state.planned:,} runs are "
-            f"stored, so {subject} is partial; {rerun} to finish it"
+        found.append(
+            (
+                "note",
+                f"the sweep is unfinished: {state.stored:,} of {state.planned:,} runs are "
+                f"stored, so {subject} is partial; {_rerun_command(folder)} to finish it",
+            )
         )
-    makers = [m for m in state.makers if m["runs"]]
     if state.mixed:
-        parts = [f"{m['runs']:,} by {describe_code(m)}" for m in makers]
+        parts = [f"{m['runs']:,} by {describe_code(m)}" for m in state.makers if m["runs"]]
         if state.unattributed:
             parts.append(
                 f"{state.unattributed:,} by an earlier treatysim that did not record its version"
@@ -155,15 +179,14 @@ def describe_state(state: StoreState, folder: Path, subject: str = "this table")
             if subject == "this table"
             else ""
         )
-        lines.append(
-            f"warning: the runs were made by {len(parts)} versions of the model: "
-            f"{'; '.join(parts)}{where}"
+        found.append(
+            (
+                "warning",
+                f"the runs were made by {len(parts)} versions of the model: "
+                f"{'; '.join(parts)}{where}",
+            )
         )
-    elif makers:
-        lines.append(f"runs made by {describe_code(makers[0])}")
-    elif state.stored:
-        lines.append("runs made by an earlier treatysim that did not record its version")
-    return lines
+    return found
 
 
 def _rerun_command(folder: Path) -> str:

@@ -224,15 +224,10 @@ def _process_rows(process: dict) -> list[tuple[str, str]]:
 
 def _cautions(source: SweepSource) -> list[str]:
     """What a reader must know before the numbers: a partial sweep, runs of several versions."""
-    from sim.experiments.export import describe_state, store_state
+    from sim.experiments.export import cautions, store_state
 
-    state = store_state(source.folder)
-    lines = describe_state(state, source.folder, "this report")
-    return [
-        line.split(": ", 1)[1][0].upper() + line.split(": ", 1)[1][1:]
-        for line in lines
-        if line.startswith(("note:", "warning:"))
-    ]
+    found = cautions(store_state(source.folder), source.folder, "this report")
+    return [text[0].upper() + text[1:] for _, text in found]
 
 
 def _sweep(source: SweepSource, say) -> dict:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from contextlib import suppress
 from pathlib import Path
 
@@ -38,14 +35,12 @@ def write_run(out: str | Path, outcome: Outcome, manifest: dict) -> list[Path]:
     Raises:
         InputError: when ``out`` holds anything else (:func:`sim.folders.claim`).
     """
-    from sim.folders import claim
+    from sim.folders import claim, staged
 
     out = Path(out)
     kind = manifest.get("kind", "run")
     claim(out, kind, (*RUN_FILES, *SESSION_FILES) if kind == "classroom" else RUN_FILES)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with staged(out, RUN_FILES) as staging:
         outcome.provisions.to_csv(staging / "provisions.csv", index=False)
         outcome.delegations.to_csv(staging / "delegations.csv", index=False)
         outcome.events.to_csv(staging / "events.csv", index=False)
@@ -54,14 +49,7 @@ def write_run(out: str | Path, outcome: Outcome, manifest: dict) -> list[Path]:
         metrics = {"seed": outcome.seed, **outcome.to_dict()["metrics"]}
         (staging / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
-        out.mkdir(exist_ok=True)
-        written = []
-        for name in RUN_FILES:
-            os.replace(staging / name, out / name)
-            written.append(out / name)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    return [out / name for name in RUN_FILES]
 
 
 def write_text_atomically(path: str | Path, text: str) -> None:
